@@ -1,0 +1,89 @@
+"""Wire the stages into one Beam graph. No argv and no I/O configuration here: the caller reads
+the feeds file and the warehouse's start-up state and passes them in, so the same graph serves
+``hotline run``, the tests and any runner.
+
+    feeds ─► PollFeeds ─► FetchArticles ─► NormalizeArabic ─► DetectCalls ─► ExtractCallReport
+               │              │                                                 │      │
+               ▼              ▼                                                 ▼      ▼
+          feed_state     dead letters ──────────────────────────────────►  articles  MergeCalls ─► calls
+               └───────────────┴──────────── write operations ─────────────────┴─────────┴─► WriteToWarehouse
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline.records import FeedSpec, RunContext
+from pipeline.warehouse.sink import WriteToWarehouse
+from transforms.articles import FetchArticles
+from transforms.deadletter import DEAD_LETTER, RecordDeadLetters
+from transforms.detect import DetectCalls
+from transforms.extract import ExtractCallReport
+from transforms.feeds import FEED_STATE, PollFeeds
+from transforms.fetch import FetchLimits
+from transforms.lexicon import Lexicon
+from transforms.merge import MergeCalls
+from transforms.normalize import NormalizeArabic
+
+
+@dataclass(frozen=True)
+class StartState:
+    """What the warehouse knows at start-up (read once by the driver)."""
+
+    known_article_ids: frozenset[str] = frozenset()
+    feed_states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    stored_reports: Sequence[Mapping[str, Any]] = ()
+
+
+def _is_table(table: str):  # type: ignore[no-untyped-def]
+    return lambda kv: kv[0] == table
+
+
+def build(
+    p: beam.Pipeline,
+    feeds: Iterable[FeedSpec],
+    lexicon: Lexicon,
+    ctx: RunContext,
+    warehouse_url: str,
+    start: StartState = StartState(),
+    limits: FetchLimits = FetchLimits(),
+    allow_private: bool = False,
+) -> beam.PCollection:
+    """Add hotline's batch graph to ``p``; returns the PCollection of write results."""
+    feed_specs = p | "Feeds" >> beam.Create(list(feeds))
+    known = p | "KnownArticleIds" >> beam.Create(sorted(start.known_article_ids))
+    stored = p | "StoredReports" >> beam.Create([dict(r) for r in start.stored_reports])
+
+    polled = feed_specs | "PollFeeds" >> PollFeeds(ctx, start.feed_states, limits, allow_private)
+    fetched = polled.items | "FetchArticles" >> FetchArticles(ctx, known, limits, allow_private)
+    extracted = (
+        fetched.articles
+        | "NormalizeArabic" >> NormalizeArabic()
+        | "DetectCalls" >> DetectCalls(lexicon)
+        | "ExtractCallReport" >> ExtractCallReport(lexicon, ctx)
+    )
+    article_ops = (
+        extracted.rows
+        | "ArticlesOnly" >> beam.Filter(_is_table("articles"))
+        | "UpsertArticle" >> beam.Map(lambda kv: ("upsert", kv[0], kv[1]))
+    )
+    merged = (
+        extracted.rows
+        | "ReportsOnly" >> beam.Filter(_is_table("call_reports"))
+        | "ReportRows" >> beam.Values()
+        | "MergeCalls" >> MergeCalls(stored, ctx)
+    )
+    dead = (
+        (polled[DEAD_LETTER], fetched[DEAD_LETTER], extracted[DEAD_LETTER])
+        | "AllDeadLetters" >> beam.Flatten()
+        | "RecordDeadLetters" >> RecordDeadLetters(ctx)
+    )
+    return (
+        (polled[FEED_STATE], article_ops, merged, dead)
+        | "AllWrites" >> beam.Flatten()
+        | "WriteToWarehouse" >> WriteToWarehouse(warehouse_url)
+    )

@@ -1,0 +1,5 @@
+"""Kept for Dataflow's --setup_file; all metadata lives in pyproject.toml."""
+
+import setuptools
+
+setuptools.setup()

@@ -1,0 +1,361 @@
+"""DetectCalls: NormalizedArticle -> (NormalizedArticle, Detection).
+
+A call report is an article in which a call between the *sitting* US and Russian presidents is
+a reported event. Detection reasons sentence by sentence, at the level of the call expression:
+
+1. find every call expression (``اتصال هاتفي``, ``هاتفيا``, ``يهاتف``, ``تلقى اتصالا من``, a video
+   form...), dropping look-alikes (``مداخلة هاتفية``, ``رقم هاتف``, ``الخط الساخن``);
+2. find its *parties*: the nearest group of people before it (the subject, possibly coordinated:
+   "بايدن ونظيره الروسي بوتين") and the nearest after it (the object: "مع نظيره الروسي", "من
+   ترامب", "بين الرئيسين"). A call counts only when its parties are the two presidents — a named
+   aide (Rubio, Lavrov, Witkoff), another head of state (Erdogan, Zelensky) or a counterpart of an
+   aide takes the call away from them;
+3. resolve each president by date: a name must be in office on the reference date (the call date
+   if stated, else the publication date), a title means whoever was; "المنتخب" near the US side
+   marks a president-elect, which is no president;
+4. drop negated calls (``لا توجد خطط``, ``نفى``, ``لم يجر أي اتصال``) and calls mentioned only as
+   background late in an article about something else (``منذ المكالمة الأخيرة``);
+5. bare nouns and plain speech verbs (``المكالمة``, ``تحدث مع``) support a call already
+   established in the article but never establish one.
+
+The result carries the call sentences (for evidence, dates and fields) and the features that the
+confidence score is computed from.
+
+Metrics: ``detect/articles``, ``detect/call_reports``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import apache_beam as beam
+
+from pipeline.records import NormalizedArticle
+from transforms.lexicon import Lexicon, President
+
+_LOGGER = logging.getLogger(__name__)
+
+# How far (in characters of folded text) a party may stand from the call expression.
+_LEFT_REACH = 140
+_RIGHT_REACH = 90
+# Words that may stand between the members of a coordinated group of people.
+_JOINER_RE = re.compile(r"^[\s,،\-–()«»\"']*(?:و|ونظيره|مع|ومع|و?بين|الي|من)?[\s,،\-–()«»\"']*$")
+# Clause breaks that end the search for a party.
+_BREAK_RE = re.compile(
+    r"(?:\.|؛|;|\bفيما\b|\bبينما\b|\bفي حين\b|\bمن جهته\b|\bمن جهتها\b|\bمن جانبه\b|"
+    r"\bمن جانبها\b|\bفي سياق\b|\bوفي سياق\b|\bمن ناحيه\b|\bوكان\b|\bوكانت\b)"
+)
+_TITLE_COUNTERPART_RE = re.compile(r"نظير")
+_NEGATION_REACH = 45  # characters before the call expression
+
+
+@dataclass(frozen=True)
+class Person:
+    start: int
+    end: int
+    role: str  # "us" | "russia" | "both" | "aide" | "other"
+    president: President | None = None  # for named presidents
+    counterpart: bool = False  # "نظيره الروسي": takes the rank of the other party
+    elect: bool = False
+
+
+@dataclass(frozen=True)
+class CallMention:
+    """One call expression in one sentence, with what was found around it."""
+
+    sentence: int  # index into NormalizedArticle.sentences; -1 for the title
+    start: int
+    end: int
+    strength: str  # "strong" | "video" | "weak"
+    parties: frozenset[str]  # roles of the parties found: subset of {"us", "russia", "aide", "other"}
+    presidents: tuple[President, ...] = ()
+    negated: bool = False
+    elect: bool = False
+    background: bool = False
+
+    @property
+    def presidential(self) -> bool:
+        return self.parties == frozenset({"us", "russia"})
+
+
+@dataclass(frozen=True)
+class Detection:
+    is_call_report: bool
+    reason: str
+    mentions: tuple[CallMention, ...] = ()  # the presidential call mentions, in text order
+    primary: CallMention | None = None
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _people(lex: Lexicon, text: str) -> list[Person]:
+    """Every mention of a person in ``text`` (folded), overlaps resolved, in order."""
+    found: list[Person] = []
+    for side in ("us", "russia"):
+        for m in lex.name_re[side].finditer(text):
+            found.append(Person(m.start(), m.end(), side, lex.president(m.group(0))))
+        for m in lex.title_re[side].finditer(text):
+            counterpart = bool(_TITLE_COUNTERPART_RE.search(m.group(0)))
+            elect = bool(lex.elect_re.search(m.group(0)))
+            found.append(Person(m.start(), m.end(), side, None, counterpart, elect))
+    for m in lex.title_re["both"].finditer(text):
+        found.append(Person(m.start(), m.end(), "both"))
+    for side in ("us", "russia"):
+        for m in lex.aide_re[side].finditer(text):
+            found.append(Person(m.start(), m.end(), "aide"))
+    for m in lex.other_leader_re.finditer(text):
+        found.append(Person(m.start(), m.end(), "other"))
+    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    # Merge a title and the name right after it ("الرئيس الروسي فلاديمير بوتين") into one person;
+    # a longer match swallows a shorter one inside it.
+    merged: list[Person] = []
+    for p in found:
+        if merged:
+            last = merged[-1]
+            if p.start < last.end:  # overlap: keep the longer, prefer a named president
+                if p.end - p.start > last.end - last.start:
+                    merged[-1] = p
+                continue
+            gap = text[last.end : p.start]
+            if not gap.strip() and last.role == p.role and last.role in ("us", "russia"):
+                merged[-1] = Person(
+                    last.start,
+                    p.end,
+                    p.role,
+                    p.president or last.president,
+                    last.counterpart and p.president is None,
+                    last.elect or p.elect,
+                )
+                continue
+            if not gap.strip() and {last.role, p.role} & {"aide", "other"} and last.role in (
+                "us",
+                "russia",
+            ):
+                # "نظيره الروسي سيرغي لافروف": the title belongs to the aide/leader after it
+                merged[-1] = Person(last.start, p.end, p.role)
+                continue
+        merged.append(p)
+    out = []
+    for p in merged:
+        if p.role in ("us", "russia"):
+            tail = text[p.end : p.end + 40]
+            if lex.elect_re.match(tail.lstrip()) or lex.elect_re.search(tail[:25]):
+                p = Person(p.start, p.end, p.role, p.president, p.counterpart, True)
+        out.append(p)
+    return out
+
+
+def _group(people: Sequence[Person], text: str, anchor: int, direction: int) -> list[Person]:
+    """The nearest coordinated group of people on one side of ``anchor``."""
+    if direction < 0:
+        cands = [p for p in people if p.end <= anchor and anchor - p.end <= _LEFT_REACH]
+        cands.reverse()
+    else:
+        cands = [p for p in people if p.start >= anchor and p.start - anchor <= _RIGHT_REACH]
+    if not cands:
+        return []
+    first = cands[0]
+    between = text[first.end : anchor] if direction < 0 else text[anchor : first.start]
+    if _BREAK_RE.search(between):
+        return []
+    group = [first]
+    for p in cands[1:]:
+        prev = group[-1]
+        gap = text[p.end : prev.start] if direction < 0 else text[prev.end : p.start]
+        if _JOINER_RE.match(gap):
+            group.append(p)
+        else:
+            break
+    return group
+
+
+def _ref_day(published: dt.datetime | None) -> dt.date | None:
+    return published.date() if published else None
+
+
+def analyse_mention(
+    lex: Lexicon,
+    text: str,
+    people: Sequence[Person],
+    start: int,
+    end: int,
+    strength: str,
+    sentence: int,
+    day: dt.date | None,
+) -> CallMention:
+    left = _group(people, text, start, -1)
+    right = _group(people, text, end, +1)
+    # "بحث بايدن وبوتين هاتفيا": both parties may stand on one side.
+    members = left + right
+    roles: set[str] = set()
+    presidents: list[President] = []
+    elect = False
+    has_president_party = any(p.role in ("us", "russia", "both") and not p.counterpart for p in members)
+    for p in members:
+        if p.role == "both":
+            roles.update(("us", "russia"))
+            continue
+        if p.role in ("us", "russia"):
+            if p.counterpart and not has_president_party:
+                roles.add("aide")  # a minister's counterpart is a minister
+                continue
+            if p.elect:
+                elect = True
+                roles.add("other")
+                continue
+            pres = p.president
+            if pres is not None and day is not None and not pres.sitting_on(day):
+                roles.add("other")  # named, but not in office then (president-elect, ex-president)
+                continue
+            if pres is None and day is not None:
+                pres = lex.sitting(p.role, day)
+            if pres is not None:
+                presidents.append(pres)
+            roles.add(p.role)
+        else:
+            roles.add(p.role)
+    before = text[max(0, start - _NEGATION_REACH) : start]
+    negated = bool(lex.negation_re.search(before))
+    after = text[end : end + 30]
+    background = bool(lex.background_re.search(after)) or bool(
+        re.search(r"(?:منذ|اخر|الاخير\w*)\s*$", text[max(0, start - 15) : start])
+    )
+    return CallMention(
+        sentence=sentence,
+        start=start,
+        end=end,
+        strength=strength,
+        parties=frozenset(roles),
+        presidents=tuple(dict.fromkeys(presidents)),
+        negated=negated,
+        elect=elect,
+        background=background,
+    )
+
+
+def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def sentence_mentions(
+    lex: Lexicon, text: str, sentence: int, day: dt.date | None, with_weak: bool
+) -> list[CallMention]:
+    """Every call expression of one folded sentence, analysed."""
+    blocked = [m.span() for m in lex.not_a_call_re.finditer(text)]
+    spans: list[tuple[int, int, str]] = []
+    for strength, regex in (("video", lex.call_video_re), ("strong", lex.call_strong_re)):
+        for m in regex.finditer(text):
+            if not _overlaps(blocked, *m.span()) and not _overlaps([(s, e) for s, e, _ in spans], *m.span()):
+                spans.append((m.start(), m.end(), strength))
+    if with_weak:
+        for m in lex.call_weak_re.finditer(text):
+            if not _overlaps(blocked, *m.span()) and not _overlaps([(s, e) for s, e, _ in spans], *m.span()):
+                spans.append((m.start(), m.end(), "weak"))
+    spans.sort()
+    people = _people(lex, text)
+    out = []
+    for start, end, strength in spans:
+        if strength == "strong" and re.fullmatch(r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]):
+            # "اتصل"/"يتصل" is a call only with its object: "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
+            if not re.search(r"\bب\w", text[end : end + 40]):
+                continue
+        out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
+    return out
+
+
+def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
+    """Decide whether ``art`` is a call report, and where the call is stated."""
+    day = call_day or _ref_day(art.article.published_at)
+    texts: list[tuple[int, str]] = [(-1, art.title_folded)] + [
+        (i, s.folded) for i, s in enumerate(art.sentences)
+    ]
+    strong: list[CallMention] = []
+    negated: list[CallMention] = []
+    elect = False
+    other_party = False
+    for idx, text in texts:
+        for m in sentence_mentions(lex, text, idx, day, with_weak=False):
+            if m.elect:
+                elect = True
+            if m.parties and m.parties != frozenset({"us", "russia"}) and {"us", "russia"} & m.parties:
+                other_party = True
+            if m.presidential:
+                (negated if m.negated else strong).append(m)
+    n_sent = max(1, len(art.sentences))
+    if not strong:
+        reason = "no call between the two sitting presidents"
+        if negated:
+            reason = "the call is denied or not planned"
+        elif elect:
+            reason = "a call with a president-elect is not a presidential call"
+        elif other_party:
+            reason = "a call of one president with someone else"
+        return Detection(False, reason, (), None, {"negated": float(bool(negated))})
+
+    # A call that the article reports (in the title or lead, or not as background) beats one
+    # that is merely recalled.
+    reported = [
+        m for m in strong if m.sentence < 3 or not m.background
+    ]
+    if not reported:
+        return Detection(
+            False,
+            "the presidents' call is only mentioned in passing, as background",
+            tuple(strong),
+            None,
+            {"background": 1.0},
+        )
+    # Negation of the very call in the lead (a denial story that quotes the claim) wins.
+    first_neg = min((m.sentence for m in negated), default=10**6)
+    if first_neg < reported[0].sentence and len(negated) >= len(reported):
+        return Detection(False, "the call is denied or not planned", tuple(strong), None, {})
+
+    body = [m for m in reported if m.sentence >= 0]
+    primary = body[0] if body else reported[0]
+    # Supporting follow-ups ("المكالمة", "تحدث مع") in the sentences after the call.
+    support = 0
+    for idx, text in texts[primary.sentence + 2 :]:
+        for m in sentence_mentions(lex, text, idx, day, with_weak=True):
+            if m.strength == "weak" and not m.negated and m.parties <= {"us", "russia"}:
+                support += 1
+    features = {
+        "strong_mentions": float(len(reported)),
+        "in_title": float(any(m.sentence == -1 for m in reported)),
+        "lead": float(primary.sentence <= 2),
+        "position": primary.sentence / n_sent if primary.sentence >= 0 else 0.0,
+        "named_both": float(len(primary.presidents) >= 2),
+        "support": float(support),
+        "negated": float(bool(negated)),
+        "background": float(primary.background),
+    }
+    return Detection(True, "a call between the sitting presidents is reported", tuple(reported), primary, features)
+
+
+class DetectCallsFn(beam.DoFn):
+    """NormalizedArticle -> (NormalizedArticle, Detection)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._articles = beam.metrics.Metrics.counter("detect", "articles")
+        self._reports = beam.metrics.Metrics.counter("detect", "call_reports")
+
+    def process(self, art: NormalizedArticle) -> Iterator[tuple[NormalizedArticle, Detection]]:
+        self._articles.inc()
+        det = detect(self._lexicon, art)
+        if det.is_call_report:
+            self._reports.inc()
+        yield art, det
+
+
+class DetectCalls(beam.PTransform):
+    """Decide, for every article, whether it reports a White House-Kremlin call."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        super().__init__()
+        self._lexicon = lexicon
+
+    def expand(self, articles: beam.PCollection) -> beam.PCollection:
+        return articles | "DetectPresidentialCall" >> beam.ParDo(DetectCallsFn(self._lexicon))

@@ -1,0 +1,354 @@
+"""ExtractCallReport: (NormalizedArticle, Detection) -> call_reports rows, articles rows.
+
+The fields of a call report (DESIGN §3), read from the sentences that establish the call:
+
+* ``us_leader``/``russian_leader`` - the parties of the call, resolved by term of office;
+* ``call_status`` - the status cue nearest the call expression (``سيتحدث`` scheduled, ``أجرى``
+  held, ``طلب``/``مستعد`` requested); "بناءً على طلب" names who asked and is no status cue;
+* ``call_date`` - ``transforms.dates.resolve_call_date`` on the call sentences, against the
+  publication date; null when the text does not pin it down;
+* ``medium``, ``requested_by`` (explicit cues, then the grammar of the call: "تلقى اتصالا من X",
+  "اتصل X ب"), ``source_side``/``source_text`` (who the news is attributed to), ``topics``,
+  ``actors``, ``duration_minutes``, ``evidence`` (sentences verbatim, with offsets);
+* ``confidence`` - a logistic score of the detection features, calibrated on the dev corpus.
+
+``analyze_article`` is the one function behind both the pipeline and ``hotline extract``.
+
+Metrics: ``extract/call_reports``, ``extract/failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import apache_beam as beam
+
+from pipeline.records import (
+    Article,
+    DeadLetter,
+    Evidence,
+    Extraction,
+    NormalizedArticle,
+    RunContext,
+    article_row,
+    call_report_row,
+)
+from transforms.dates import resolve_call_date
+from transforms.deadletter import DEAD_LETTER, dead_letter
+from transforms.detect import CallMention, Detection, detect
+from transforms.lexicon import Lexicon
+from transforms.normalize import fold_with_offsets, normalize_article
+
+_LOGGER = logging.getLogger(__name__)
+
+# Reach (folded characters) of status cues around the call expression.
+_STATUS_BEFORE = 70
+_STATUS_AFTER = 35
+_DURATION_RE = re.compile(
+    r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
+    r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
+)
+_WORD_NUMBERS = {"ساعه": 60, "ساعتين": 120, "نصف ساعه": 30, "ربع ساعه": 15, "دقيقه": 1, "دقيقتين": 2}
+
+# Logistic weights of the confidence score (fit by hand on the dev corpus; see tests/eval).
+_CONF_BIAS = -0.4
+_CONF_WEIGHTS = {
+    "strong_mentions": 0.9,
+    "in_title": 1.2,
+    "lead": 1.6,
+    "named_both": 0.8,
+    "support": 0.35,
+    "position": -1.5,
+    "negated": -1.2,
+    "background": -1.5,
+}
+
+
+def confidence(features: dict[str, float]) -> float:
+    z = _CONF_BIAS + sum(_CONF_WEIGHTS.get(k, 0.0) * min(v, 3.0) for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _nearest(regex: re.Pattern[str], text: str, lo: int, hi: int, anchor: int) -> re.Match[str] | None:
+    best = None
+    best_d = 10**9
+    for m in regex.finditer(text, max(0, lo), min(len(text), hi)):
+        d = anchor - m.end() if m.end() <= anchor else m.start() - anchor
+        d = max(d, 0)
+        if d < best_d:
+            best, best_d = m, d
+    return best
+
+
+def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
+    """Status from the cue nearest to the call expression."""
+    lo = mention.start - _STATUS_BEFORE
+    hi = mention.end + _STATUS_AFTER
+    anchor = mention.start
+    requester_spans = [m.span() for m in lex.requester_cue_re.finditer(text)]
+    best: tuple[int, str] | None = None
+    for status in ("requested", "scheduled", "held"):
+        for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
+            if any(s <= m.start() < e for s, e in requester_spans):
+                continue  # "بناء على طلب": who asked, not what happened
+            d = anchor - m.end() if m.end() <= anchor else m.start() - anchor
+            d = max(d, 0)
+            # within the call expression itself ("تلقى اتصالا") counts as nearest
+            if mention.start <= m.start() < mention.end:
+                d = 0
+            if best is None or d < best[0]:
+                best = (d, status)
+    return best[1] if best else "unknown"
+
+
+def _side_of(lex: Lexicon, text: str) -> str | None:
+    """Which side a short phrase names, if exactly one."""
+    us = bool(lex.requester_side_re["us"].search(text)) or bool(lex.name_re["us"].search(text)) or bool(
+        lex.title_re["us"].search(text)
+    )
+    ru = bool(lex.requester_side_re["russia"].search(text)) or bool(
+        lex.name_re["russia"].search(text)
+    ) or bool(lex.title_re["russia"].search(text))
+    if us and not ru:
+        return "us"
+    if ru and not us:
+        return "russia"
+    return None
+
+
+_RECEIVED_RE = re.compile(r"تلق\w{0,3}\s+(?:\w+\s+){0,6}?(?:ال)?اتصال\w{0,2}(?:\s+\w+){0,2}?\s+من\s+")
+_CALLED_RE = re.compile(r"(?:\bاتصل\w{0,2}|\bهاتف(?:ه|ها)?\b|\bاجر(?:ي|ى|ت)\s+(?:\w+\s+){0,5}?اتصال\w{0,2}\s+(?:هاتفي\w{0,2}\s+)?)(?=\s*ب|\s)")
+
+
+def requested_by(lex: Lexicon, sentences: Sequence[str], mention: CallMention) -> str | None:
+    """Who asked for the call, only when the text says so."""
+    for text in sentences:
+        for m in lex.requester_cue_re.finditer(text):
+            side = _side_of(lex, text[m.end() : m.end() + 40])
+            if side:
+                return side
+    text = sentences[0]
+    # "تلقى بوتين اتصالا هاتفيا من ترامب": the caller is after "من".
+    m = _RECEIVED_RE.search(text)
+    if m:
+        side = _side_of(lex, text[m.end() : m.end() + 45])
+        if side:
+            return side
+    # "اتصل ترامب ببوتين", "أجرى الرئيس بوتين اتصالا هاتفيا بنظيره": the subject called.
+    for m in re.finditer(r"\bاتصل\w{0,2}\s+(.{0,40}?)\s+ب|\bاجر(?:ي|ى)\s+(.{0,40}?)\s*اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)", text):
+        subject = m.group(1) or m.group(2) or ""
+        side = _side_of(lex, subject)
+        if side:
+            return side
+    return None
+
+
+def source(lex: Lexicon, art: NormalizedArticle, sentence_ids: Sequence[int]) -> tuple[str | None, str | None]:
+    """(side, Arabic phrase) the report attributes the news to."""
+    order = list(dict.fromkeys([*sentence_ids, *range(min(3, len(art.sentences)))]))
+    for idx in order:
+        if idx < 0:
+            continue
+        sent = art.sentences[idx]
+        text = sent.folded
+        verbs = list(lex.source_verb_re.finditer(text))
+        if not verbs:
+            continue
+        best: tuple[int, str, re.Match[str]] | None = None
+        for side in ("us", "russia", "other"):
+            for m in lex.source_re[side].finditer(text):
+                # the source follows the attribution verb closely ("اعلن مسؤول...", "وفقا للكرملين")
+                near = [v for v in verbs if 0 <= m.start() - v.end() <= 12]
+                if not near:
+                    continue
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), side, m)
+        if best:
+            _, side, m = best
+            phrase = _original_span(art, idx, m.start(), m.end())
+            return side, phrase
+    return None, None
+
+
+def _original_span(art: NormalizedArticle, idx: int, start: int, end: int) -> str:
+    sent = art.sentences[idx]
+    original = art.text[sent.start : sent.end]
+    folded, offsets = fold_with_offsets(original)
+    if folded != sent.folded:  # defensive: fall back to the folded phrase
+        return sent.folded[start:end]
+    s = offsets[min(start, len(offsets) - 1)]
+    e = offsets[min(end, len(offsets) - 1)] if end < len(offsets) - 1 else len(original)
+    if end < len(offsets) - 1:
+        e = offsets[end - 1] + 1
+    return original[s:e].strip()
+
+
+def duration_minutes(texts: Sequence[str]) -> int | None:
+    for text in texts:
+        m = _DURATION_RE.search(text)
+        if not m:
+            continue
+        unit = m.group("unit")
+        n = int(m.group("n")) if m.group("n") else None
+        if unit in _WORD_NUMBERS and n is None:
+            return _WORD_NUMBERS[unit]
+        if unit.startswith("ساع"):
+            return (n or 1) * 60
+        return n or None
+    return None
+
+
+def _tags(patterns: dict[str, re.Pattern[str]], texts: Sequence[str]) -> tuple[str, ...]:
+    return tuple(k for k, r in patterns.items() if any(r.search(t) for t in texts))
+
+
+def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
+    """All the fields of a call report (or a negative with its reason)."""
+    if not det.is_call_report or det.primary is None:
+        return Extraction(False, confidence=0.0 if not det.features else 0.05, reason=det.reason)
+    primary = det.primary
+    sentences = art.sentences
+    call_ids = sorted({m.sentence for m in det.mentions if m.sentence >= 0})
+
+    def folded(idx: int) -> str:
+        return art.title_folded if idx < 0 else sentences[idx].folded
+
+    main = folded(primary.sentence)
+    status = call_status(lex, main, primary)
+    tense = {"held": "past", "scheduled": "future"}.get(status)
+    date_sentences = [main] + [folded(i) for i in call_ids if i != primary.sentence]
+    anchor = primary.start
+    resolution = resolve_call_date(date_sentences, art.article.published_at, anchor=anchor, tense=tense)
+
+    # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
+    day = resolution.value or (art.article.published_at.date() if art.article.published_at else None)
+    if resolution.value and art.article.published_at and resolution.value != art.article.published_at.date():
+        det2 = detect(lex, art, call_day=resolution.value)
+        if not det2.is_call_report:
+            return Extraction(False, 0.05, reason=det2.reason)
+    us = next((p.name for p in primary.presidents if p.side == "us"), None)
+    ru = next((p.name for p in primary.presidents if p.side == "russia"), None)
+    if day is not None:
+        us = us or getattr(lex.sitting("us", day), "name", None)
+        ru = ru or getattr(lex.sitting("russia", day), "name", None)
+
+    medium = "video" if any(m.strength == "video" for m in det.mentions if m.sentence in (primary.sentence, -1)) else "phone"
+    around = [main] + [folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))]
+    requester = requested_by(lex, around, primary)
+    side, phrase = source(lex, art, [primary.sentence] if primary.sentence >= 0 else [])
+
+    topic_texts = [art.title_folded] + [s.folded for s in sentences]
+    evidence: list[Evidence] = []
+    if primary.sentence >= 0:
+        s = sentences[primary.sentence]
+        evidence.append(Evidence(art.text[s.start : s.end], s.start, s.end))
+    else:
+        title = art.article.title or ""
+        evidence.append(Evidence(title, -1, -1))
+    return Extraction(
+        is_call_report=True,
+        confidence=confidence(det.features),
+        us_leader=us,
+        russian_leader=ru,
+        call_status=status,
+        call_date=resolution.value,
+        date_method=resolution.method,
+        date_reason=resolution.reason,
+        medium=medium,
+        requested_by=requester,
+        source_side=side,
+        source_text=phrase,
+        topics=_tags(lex.topic_re, topic_texts),
+        actors=_tags(lex.actor_re, topic_texts),
+        evidence=tuple(evidence),
+        duration_minutes=duration_minutes([folded(i) for i in call_ids] + around),
+        reason=det.reason,
+    )
+
+
+def analyze_article(lex: Lexicon, article: Article) -> tuple[NormalizedArticle, Extraction]:
+    """Normalise, detect and extract: the whole of ``hotline extract`` for one article."""
+    art = normalize_article(article)
+    return art, extract(lex, art, detect(lex, art))
+
+
+def article_from_json(obj: dict[str, Any]) -> Article:
+    """An Article from a ``hotline extract`` input line (DESIGN §2)."""
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise ValueError("field 'text' must be a string")
+    published = obj.get("published")
+    published_at = _parse_published(published) if published else None
+    return Article(
+        article_id=str(obj.get("id", "")),
+        url=str(obj.get("url") or ""),
+        outlet=obj.get("outlet"),
+        feed_url=None,
+        title=obj.get("title"),
+        text=text,
+        published_at=published_at,
+        fetched_at=None,
+        text_source="input",
+    )
+
+
+def _parse_published(value: Any) -> dt.datetime:
+    s = str(value).strip()
+    if len(s) == 10:
+        return dt.datetime.fromisoformat(s).replace(tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+class ExtractCallReportFn(beam.DoFn):
+    """(NormalizedArticle, Detection) -> ("articles", row) and ("call_reports", row)."""
+
+    def __init__(self, lexicon: Lexicon, ctx: RunContext) -> None:
+        self._lexicon = lexicon
+        self._ctx = ctx
+        self._reports = beam.metrics.Metrics.counter("extract", "call_reports")
+        self._failed = beam.metrics.Metrics.counter("extract", "failed")
+
+    def process(self, element: tuple[NormalizedArticle, Detection]) -> Iterator[Any]:
+        art, det = element
+        try:
+            ex = extract(self._lexicon, art, det)
+        except Exception as exc:  # one bad article must not stop the run; it is recorded
+            self._failed.inc()
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER,
+                dead_letter("extract", art.article.url, exc, payload=art.article.text),
+            )
+            yield ("articles", article_row(art.article, False, self._ctx))
+            return
+        yield ("articles", article_row(art.article, ex.is_call_report, self._ctx))
+        if ex.is_call_report:
+            self._reports.inc()
+            yield ("call_reports", call_report_row(art.article, ex, self._ctx))
+
+
+class ExtractCallReport(beam.PTransform):
+    """Turn detected call reports into ``call_reports`` rows (and every article into a row).
+
+    Main output: ``(table, row)`` pairs; tagged output ``DEAD_LETTER``: ``DeadLetter``s.
+    """
+
+    def __init__(self, lexicon: Lexicon, ctx: RunContext) -> None:
+        super().__init__()
+        self._lexicon = lexicon
+        self._ctx = ctx
+
+    def expand(self, detected: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+        return detected | "ExtractFields" >> beam.ParDo(
+            ExtractCallReportFn(self._lexicon, self._ctx)
+        ).with_outputs(DEAD_LETTER, main="rows")
+
+
+__all__ = ["DeadLetter", "ExtractCallReport", "analyze_article", "article_from_json", "extract"]

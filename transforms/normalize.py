@@ -1,0 +1,210 @@
+"""NormalizeArabic: Article -> NormalizedArticle.
+
+Matching in hotline is done on a *folded* form of the text, never on the original: diacritics,
+tatweel, hamza-carrying alefs, alef maksura, teh marbuta, presentation forms, Eastern-Arabic
+digits, zero-width marks and scraper obfuscation (``بايـ.ـدن``) all disappear, so that one
+lexicon entry matches every spelling. The original text is kept untouched, and the article is
+split into sentences *of the original* with their offsets, each carrying its folded form, so
+every piece of evidence points back into the original Arabic verbatim.
+
+The per-character folding table is derived once, at import, from camel-tools' own functions
+(``normalize_unicode``, ``dediac_ar``, ``normalize_alef_ar``, ``normalize_alef_maksura_ar``,
+``normalize_teh_marbuta_ar``) and then applied with ``str.translate`` (C speed). Characters whose
+folded form is longer than one character (ligatures such as U+FEFB) are expanded; the offset map
+is built only when asked for (it is needed only for call reports, a small share of articles).
+
+Metrics: ``normalize/articles``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import apache_beam as beam
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+from pipeline.records import Article, NormalizedArticle, Sentence
+
+_LOGGER = logging.getLogger(__name__)
+
+# Characters removed outright: tatweel, zero-width and bidi marks, soft hyphen, BOM.
+_DROP = "\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad\ufeff"
+# Eastern-Arabic and Persian digits -> ASCII.
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+# Arabic punctuation that folds to its ASCII twin (the Arabic comma stays: it is a clause marker
+# the extractor reads, and it is one character either way).
+_PUNCT = {"\u066b": ".", "\u066c": ",", "\u061f": "?", "\u066a": "%", "\u00a0": " ", "\u2009": " "}
+
+
+def _fold_char(ch: str) -> str:
+    """Folded form of one character, computed with camel-tools' normalisers."""
+    if ch in _DROP:
+        return ""
+    if ch in _DIGITS:
+        return _DIGITS[ch]
+    if ch in _PUNCT:
+        return _PUNCT[ch]
+    out = normalize_unicode(ch)  # NFKC: presentation forms, ligatures
+    out = dediac_ar(out)
+    out = normalize_alef_ar(out)
+    out = normalize_alef_maksura_ar(out)
+    out = normalize_teh_marbuta_ar(out)
+    out = "".join(_DIGITS.get(c, c) for c in out if c not in _DROP)
+    return out.lower()
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    ranges = [
+        (0x0041, 0x005A),  # Latin capitals (lower-cased so English quotes match too)
+        (0x00A0, 0x00AD),
+        (0x0600, 0x06FF),  # Arabic
+        (0x0750, 0x077F),  # Arabic supplement
+        (0x08A0, 0x08FF),  # Arabic extended-A
+        (0x2000, 0x206F),  # general punctuation (zero-width, bidi)
+        (0xFB50, 0xFDFF),  # presentation forms A
+        (0xFE70, 0xFEFF),  # presentation forms B, BOM
+    ]
+    for lo, hi in ranges:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            folded = _fold_char(ch)
+            if folded != ch:
+                table[cp] = folded
+    # Dagger alef (superscript alef) is a diacritic for matching purposes.
+    table[0x0670] = ""
+    return table
+
+
+_TABLE = _build_table()
+# Letters joined by tatweel with punctuation in between, the scraper-defeating style of
+# ``بايـ.ـدن`` or ``الجـ.ـمـ.ـعة``: in folded text tatweel is gone, so what is left is a letter,
+# one or more of . * - _ | and a letter, with no space. Only between two Arabic letters, so that
+# decimals ("3.5") and dates ("17.12.2017") are untouched.
+_OBFUSCATION_RE = re.compile(r"(?<=[\u0621-\u064a])[.*_|\-]+(?=[\u0621-\u064a])")
+_OBFUSCATION_ORIG_RE = re.compile(r"(?<=[\u0621-\u064a\u0640])\u0640*[.*_|\-]+\u0640*(?=[\u0621-\u064a\u0640])")
+# Leftover HTML entities, with or without their ampersand ("quot;" is common in scraped text).
+_ENTITY_RE = re.compile(r"&?\b(quot|amp|apos|nbsp|lt|gt|laquo|raquo|hellip|ndash|mdash);")
+_SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    text = html.unescape(f"&{name};")
+    return " " if name == "nbsp" else text
+
+
+def clean_original(text: str) -> str:
+    """Mend the original text only where it is plainly broken (left-over HTML entities).
+
+    Everything else stays byte-for-byte as published, so evidence spans quote the outlet.
+    """
+    if "&" in text or ";" in text:
+        text = _ENTITY_RE.sub(_entity, text)
+    return text
+
+
+def fold_chars(text: str) -> str:
+    """Character folding only (no obfuscation or space handling): safe on regex patterns."""
+    return text.translate(_TABLE)
+
+
+def fold(text: str) -> str:
+    """The folded matching form of ``text`` (lengths differ from the original)."""
+    out = text.translate(_TABLE)
+    if "." in out or "*" in out or "-" in out or "_" in out or "|" in out:
+        out = _OBFUSCATION_RE.sub("", out)
+    return _SPACE_RE.sub(" ", out)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and return, for every character of the result, its index in ``text``.
+
+    The returned list has one extra trailing entry, ``len(text)``, so that an end offset maps
+    too. ``fold_with_offsets(t)[0] == fold(t)`` always holds.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    skip = set()
+    for m in _OBFUSCATION_ORIG_RE.finditer(text):
+        skip.update(range(m.start(), m.end()))
+    prev_space = False
+    for i, ch in enumerate(text):
+        if i in skip:
+            continue
+        folded = _TABLE.get(ord(ch), ch)
+        for c in folded:
+            is_space = c in " \t\r\f\v"
+            if is_space and prev_space:
+                continue
+            prev_space = is_space
+            chars.append(" " if is_space else c)
+            offsets.append(i)
+    offsets.append(len(text))
+    return "".join(chars), offsets
+
+
+# Sentence boundaries in the original text: a line break, or ., !, ?, ؟ followed by space.
+# A full stop between digits (dates, decimals) or inside an obfuscated word is not followed
+# by a space and so never splits.
+_SENTENCE_END_RE = re.compile(r"[.!?\u061f]+[\"'»”)]*(?=\s)|\n+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text``, leading/trailing whitespace excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        end = m.end() if m.group(0)[0] != "\n" else m.start()
+        spans.append((start, end))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def normalize_article(article: Article) -> NormalizedArticle:
+    """Split the article text into sentences of the original, each with its folded form."""
+    text = clean_original(article.text or "")
+    sentences = tuple(Sentence(start=s, end=e, folded=fold(text[s:e])) for s, e in split_sentences(text))
+    return NormalizedArticle(
+        article=article,
+        text=text,
+        title_folded=fold(clean_original(article.title or "")),
+        sentences=sentences,
+    )
+
+
+class NormalizeArticleFn(beam.DoFn):
+    """Article -> NormalizedArticle. Pure and cheap; never fails on text."""
+
+    def __init__(self) -> None:
+        self._count = beam.metrics.Metrics.counter("normalize", "articles")
+
+    def process(self, article: Article) -> Iterator[NormalizedArticle]:
+        self._count.inc()
+        yield normalize_article(article)
+
+
+class NormalizeArabic(beam.PTransform):
+    """Fold every article's text for matching, keeping the original and sentence offsets."""
+
+    def expand(self, articles: beam.PCollection) -> beam.PCollection:
+        return articles | "FoldSentences" >> beam.ParDo(NormalizeArticleFn())
