@@ -65,8 +65,13 @@ def parse_feeds(data: Any, source: str, base_dir: str) -> list[FeedSpec]:
         if resolved in seen:
             continue
         seen.add(resolved)
-        specs.append(FeedSpec(url=resolved, outlet=outlet or urlparse(url).hostname or url,
-                              country=str(country) if country else None))
+        specs.append(
+            FeedSpec(
+                url=resolved,
+                outlet=outlet or urlparse(url).hostname or url,
+                country=str(country) if country else None,
+            )
+        )
     if not specs:
         raise ConfigError(f"{source}: the 'feeds' list is empty")
     return specs

@@ -241,7 +241,9 @@ ARTICLES = Table(
         _c("title", "STRING"),
         _c("text", "STRING"),
         _c("text_source", "STRING", desc="page | summary | input"),
-        _c("fetch_error", "STRING", desc="why the page could not be used, when text is the summary"),
+        _c(
+            "fetch_error", "STRING", desc="why the page could not be used, when text is the summary"
+        ),
         _c("published_at", "TIMESTAMP"),
         _c("fetched_at", "TIMESTAMP"),
         _c("first_seen_at", "TIMESTAMP"),

@@ -47,7 +47,9 @@ def dead_letter(
         payload = payload[: DeadLetter.PAYLOAD_LIMIT * 4].decode("utf-8", errors="replace")
     if payload is not None and len(payload) > DeadLetter.PAYLOAD_LIMIT:
         payload = payload[: DeadLetter.PAYLOAD_LIMIT]
-    return DeadLetter(stage=stage, url=url, error=error, detail=reason, payload=payload, feed_url=feed_url)
+    return DeadLetter(
+        stage=stage, url=url, error=error, detail=reason, payload=payload, feed_url=feed_url
+    )
 
 
 class DeadLetterRowFn(beam.DoFn):

@@ -71,7 +71,9 @@ class CallMention:
     start: int
     end: int
     strength: str  # "strong" | "video" | "weak"
-    parties: frozenset[str]  # roles of the parties found: subset of {"us", "russia", "aide", "other"}
+    parties: frozenset[
+        str
+    ]  # roles of the parties found: subset of {"us", "russia", "aide", "other"}
     presidents: tuple[President, ...] = ()
     negated: bool = False
     elect: bool = False
@@ -130,9 +132,14 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
                     last.elect or p.elect,
                 )
                 continue
-            if not gap.strip() and {last.role, p.role} & {"aide", "other"} and last.role in (
-                "us",
-                "russia",
+            if (
+                not gap.strip()
+                and {last.role, p.role} & {"aide", "other"}
+                and last.role
+                in (
+                    "us",
+                    "russia",
+                )
             ):
                 # "نظيره الروسي سيرغي لافروف": the title belongs to the aide/leader after it
                 merged[-1] = Person(last.start, p.end, p.role)
@@ -193,7 +200,9 @@ def analyse_mention(
     roles: set[str] = set()
     presidents: list[President] = []
     elect = False
-    has_president_party = any(p.role in ("us", "russia", "both") and not p.counterpart for p in members)
+    has_president_party = any(
+        p.role in ("us", "russia", "both") and not p.counterpart for p in members
+    )
     for p in members:
         if p.role == "both":
             roles.update(("us", "russia"))
@@ -248,17 +257,23 @@ def sentence_mentions(
     spans: list[tuple[int, int, str]] = []
     for strength, regex in (("video", lex.call_video_re), ("strong", lex.call_strong_re)):
         for m in regex.finditer(text):
-            if not _overlaps(blocked, *m.span()) and not _overlaps([(s, e) for s, e, _ in spans], *m.span()):
+            if not _overlaps(blocked, *m.span()) and not _overlaps(
+                [(s, e) for s, e, _ in spans], *m.span()
+            ):
                 spans.append((m.start(), m.end(), strength))
     if with_weak:
         for m in lex.call_weak_re.finditer(text):
-            if not _overlaps(blocked, *m.span()) and not _overlaps([(s, e) for s, e, _ in spans], *m.span()):
+            if not _overlaps(blocked, *m.span()) and not _overlaps(
+                [(s, e) for s, e, _ in spans], *m.span()
+            ):
                 spans.append((m.start(), m.end(), "weak"))
     spans.sort()
     people = _people(lex, text)
     out = []
     for start, end, strength in spans:
-        if strength == "strong" and re.fullmatch(r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]):
+        if strength == "strong" and re.fullmatch(
+            r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]
+        ):
             # "اتصل"/"يتصل" is a call only with its object: "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
             if not re.search(r"\bب\w", text[end : end + 40]):
                 continue
@@ -280,7 +295,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for m in sentence_mentions(lex, text, idx, day, with_weak=False):
             if m.elect:
                 elect = True
-            if m.parties and m.parties != frozenset({"us", "russia"}) and {"us", "russia"} & m.parties:
+            if (
+                m.parties
+                and m.parties != frozenset({"us", "russia"})
+                and {"us", "russia"} & m.parties
+            ):
                 other_party = True
             if m.presidential:
                 (negated if m.negated else strong).append(m)
@@ -297,9 +316,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
 
     # A call that the article reports (in the title or lead, or not as background) beats one
     # that is merely recalled.
-    reported = [
-        m for m in strong if m.sentence < 3 or not m.background
-    ]
+    reported = [m for m in strong if m.sentence < 3 or not m.background]
     if not reported:
         return Detection(
             False,
@@ -331,7 +348,13 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         "negated": float(bool(negated)),
         "background": float(primary.background),
     }
-    return Detection(True, "a call between the sitting presidents is reported", tuple(reported), primary, features)
+    return Detection(
+        True,
+        "a call between the sitting presidents is reported",
+        tuple(reported),
+        primary,
+        features,
+    )
 
 
 class DetectCallsFn(beam.DoFn):

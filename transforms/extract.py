@@ -53,7 +53,14 @@ _DURATION_RE = re.compile(
     r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
     r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
 )
-_WORD_NUMBERS = {"ساعه": 60, "ساعتين": 120, "نصف ساعه": 30, "ربع ساعه": 15, "دقيقه": 1, "دقيقتين": 2}
+_WORD_NUMBERS = {
+    "ساعه": 60,
+    "ساعتين": 120,
+    "نصف ساعه": 30,
+    "ربع ساعه": 15,
+    "دقيقه": 1,
+    "دقيقتين": 2,
+}
 
 # Logistic weights of the confidence score (fit by hand on the dev corpus; see tests/eval).
 _CONF_BIAS = -0.4
@@ -74,7 +81,9 @@ def confidence(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _nearest(regex: re.Pattern[str], text: str, lo: int, hi: int, anchor: int) -> re.Match[str] | None:
+def _nearest(
+    regex: re.Pattern[str], text: str, lo: int, hi: int, anchor: int
+) -> re.Match[str] | None:
     best = None
     best_d = 10**9
     for m in regex.finditer(text, max(0, lo), min(len(text), hi)):
@@ -108,12 +117,16 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
 
 def _side_of(lex: Lexicon, text: str) -> str | None:
     """Which side a short phrase names, if exactly one."""
-    us = bool(lex.requester_side_re["us"].search(text)) or bool(lex.name_re["us"].search(text)) or bool(
-        lex.title_re["us"].search(text)
+    us = (
+        bool(lex.requester_side_re["us"].search(text))
+        or bool(lex.name_re["us"].search(text))
+        or bool(lex.title_re["us"].search(text))
     )
-    ru = bool(lex.requester_side_re["russia"].search(text)) or bool(
-        lex.name_re["russia"].search(text)
-    ) or bool(lex.title_re["russia"].search(text))
+    ru = (
+        bool(lex.requester_side_re["russia"].search(text))
+        or bool(lex.name_re["russia"].search(text))
+        or bool(lex.title_re["russia"].search(text))
+    )
     if us and not ru:
         return "us"
     if ru and not us:
@@ -121,8 +134,12 @@ def _side_of(lex: Lexicon, text: str) -> str | None:
     return None
 
 
-_RECEIVED_RE = re.compile(r"تلق\w{0,3}\s+(?:\w+\s+){0,6}?(?:ال)?اتصال\w{0,2}(?:\s+\w+){0,2}?\s+من\s+")
-_CALLED_RE = re.compile(r"(?:\bاتصل\w{0,2}|\bهاتف(?:ه|ها)?\b|\bاجر(?:ي|ى|ت)\s+(?:\w+\s+){0,5}?اتصال\w{0,2}\s+(?:هاتفي\w{0,2}\s+)?)(?=\s*ب|\s)")
+_RECEIVED_RE = re.compile(
+    r"تلق\w{0,3}\s+(?:\w+\s+){0,6}?(?:ال)?اتصال\w{0,2}(?:\s+\w+){0,2}?\s+من\s+"
+)
+_CALLED_RE = re.compile(
+    r"(?:\bاتصل\w{0,2}|\bهاتف(?:ه|ها)?\b|\bاجر(?:ي|ى|ت)\s+(?:\w+\s+){0,5}?اتصال\w{0,2}\s+(?:هاتفي\w{0,2}\s+)?)(?=\s*ب|\s)"
+)
 
 
 def requested_by(lex: Lexicon, sentences: Sequence[str], mention: CallMention) -> str | None:
@@ -140,7 +157,10 @@ def requested_by(lex: Lexicon, sentences: Sequence[str], mention: CallMention) -
         if side:
             return side
     # "اتصل ترامب ببوتين", "أجرى الرئيس بوتين اتصالا هاتفيا بنظيره": the subject called.
-    for m in re.finditer(r"\bاتصل\w{0,2}\s+(.{0,40}?)\s+ب|\bاجر(?:ي|ى)\s+(.{0,40}?)\s*اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)", text):
+    for m in re.finditer(
+        r"\bاتصل\w{0,2}\s+(.{0,40}?)\s+ب|\bاجر(?:ي|ى)\s+(.{0,40}?)\s*اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)",
+        text,
+    ):
         subject = m.group(1) or m.group(2) or ""
         side = _side_of(lex, subject)
         if side:
@@ -148,7 +168,9 @@ def requested_by(lex: Lexicon, sentences: Sequence[str], mention: CallMention) -
     return None
 
 
-def source(lex: Lexicon, art: NormalizedArticle, sentence_ids: Sequence[int]) -> tuple[str | None, str | None]:
+def source(
+    lex: Lexicon, art: NormalizedArticle, sentence_ids: Sequence[int]
+) -> tuple[str | None, str | None]:
     """(side, Arabic phrase) the report attributes the news to."""
     order = list(dict.fromkeys([*sentence_ids, *range(min(3, len(art.sentences)))]))
     for idx in order:
@@ -223,11 +245,19 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     tense = {"held": "past", "scheduled": "future"}.get(status)
     date_sentences = [main] + [folded(i) for i in call_ids if i != primary.sentence]
     anchor = primary.start
-    resolution = resolve_call_date(date_sentences, art.article.published_at, anchor=anchor, tense=tense)
+    resolution = resolve_call_date(
+        date_sentences, art.article.published_at, anchor=anchor, tense=tense
+    )
 
     # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
-    day = resolution.value or (art.article.published_at.date() if art.article.published_at else None)
-    if resolution.value and art.article.published_at and resolution.value != art.article.published_at.date():
+    day = resolution.value or (
+        art.article.published_at.date() if art.article.published_at else None
+    )
+    if (
+        resolution.value
+        and art.article.published_at
+        and resolution.value != art.article.published_at.date()
+    ):
         det2 = detect(lex, art, call_day=resolution.value)
         if not det2.is_call_report:
             return Extraction(False, 0.05, reason=det2.reason)
@@ -237,8 +267,14 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         us = us or getattr(lex.sitting("us", day), "name", None)
         ru = ru or getattr(lex.sitting("russia", day), "name", None)
 
-    medium = "video" if any(m.strength == "video" for m in det.mentions if m.sentence in (primary.sentence, -1)) else "phone"
-    around = [main] + [folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))]
+    medium = (
+        "video"
+        if any(m.strength == "video" for m in det.mentions if m.sentence in (primary.sentence, -1))
+        else "phone"
+    )
+    around = [main] + [
+        folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
+    ]
     requester = requested_by(lex, around, primary)
     side, phrase = source(lex, art, [primary.sentence] if primary.sentence >= 0 else [])
 

@@ -89,7 +89,9 @@ class Lexicon:
     actor_re: dict[str, re.Pattern[str]]
 
     def president(self, spelling: str) -> President | None:
-        return self.spelling_to_president.get(_strip_proclitic(spelling, self.spelling_to_president))
+        return self.spelling_to_president.get(
+            _strip_proclitic(spelling, self.spelling_to_president)
+        )
 
     def sitting(self, side: str, day: dt.date) -> President | None:
         for p in self.presidents:

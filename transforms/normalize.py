@@ -22,7 +22,6 @@ import html
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import apache_beam as beam
 from camel_tools.utils.dediac import dediac_ar
@@ -40,7 +39,9 @@ _LOGGER = logging.getLogger(__name__)
 # Characters removed outright: tatweel, zero-width and bidi marks, soft hyphen, BOM.
 _DROP = "\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad\ufeff"
 # Eastern-Arabic and Persian digits -> ASCII.
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 # Arabic punctuation that folds to its ASCII twin (the Arabic comma stays: it is a clause marker
 # the extractor reads, and it is one character either way).
 _PUNCT = {"\u066b": ".", "\u066c": ",", "\u061f": "?", "\u066a": "%", "\u00a0": " ", "\u2009": " "}
@@ -83,6 +84,9 @@ def _build_table() -> dict[int, str]:
                 table[cp] = folded
     # Dagger alef (superscript alef) is a diacritic for matching purposes.
     table[0x0670] = ""
+    # Persian yeh and kaf, common in text typed on Persian keyboards.
+    table[0x06CC] = "ي"
+    table[0x06A9] = "ك"
     return table
 
 
@@ -92,14 +96,16 @@ _TABLE = _build_table()
 # one or more of . * - _ | and a letter, with no space. Only between two Arabic letters, so that
 # decimals ("3.5") and dates ("17.12.2017") are untouched.
 _OBFUSCATION_RE = re.compile(r"(?<=[\u0621-\u064a])[.*_|\-]+(?=[\u0621-\u064a])")
-_OBFUSCATION_ORIG_RE = re.compile(r"(?<=[\u0621-\u064a\u0640])\u0640*[.*_|\-]+\u0640*(?=[\u0621-\u064a\u0640])")
+_OBFUSCATION_ORIG_RE = re.compile(
+    r"(?<=[\u0621-\u064a\u0640])\u0640*[.*_|\-]+\u0640*(?=[\u0621-\u064a\u0640])"
+)
 # Leftover HTML entities, with or without their ampersand ("quot;" is common in scraped text).
-_ENTITY_RE = re.compile(r"&?\b(quot|amp|apos|nbsp|lt|gt|laquo|raquo|hellip|ndash|mdash);")
+_ENTITY_RE = re.compile(r"&?(quot|amp|apos|nbsp|laquo|raquo|hellip|ndash|mdash);|&(lt|gt);")
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 
 
 def _entity(match: re.Match[str]) -> str:
-    name = match.group(1)
+    name = match.group(1) or match.group(2)
     text = html.unescape(f"&{name};")
     return " " if name == "nbsp" else text
 
@@ -183,7 +189,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def normalize_article(article: Article) -> NormalizedArticle:
     """Split the article text into sentences of the original, each with its folded form."""
     text = clean_original(article.text or "")
-    sentences = tuple(Sentence(start=s, end=e, folded=fold(text[s:e])) for s, e in split_sentences(text))
+    sentences = tuple(
+        Sentence(start=s, end=e, folded=fold(text[s:e])) for s, e in split_sentences(text)
+    )
     return NormalizedArticle(
         article=article,
         text=text,
