@@ -211,6 +211,8 @@ WEEKDAYS = [
     ("جرى الاتصال فجر الإثنين", "past", D(2021, 12, 27)),
     ("ويوم الأربعاء تحدث الرئيسان", None, D(2021, 12, 29)),
     ("جرت المكالمة في وقت سابق من يوم الثلاثاء", None, D(2021, 12, 28)),
+    ("تقرر تأجيل الاتصال إلى الخميس المقبل", "future", D(2022, 1, 6)),
+    ("يجري الاتصال قرابة منتصف ليل السبت", "future", D(2022, 1, 1)),
 ]
 
 
@@ -237,6 +239,8 @@ WEEKDAYS = [
         "monday-dawn",
         "wa-yawm-clitic",
         "earlier-on-tuesday",
+        "postponed-to-next-thursday",
+        "around-midnight-saturday",
     ],
 )
 def test_bare_weekday(text, tense, expected):
@@ -283,6 +287,9 @@ EXACT = [
     ("جرى الاتصال في 29 فبراير", LEAP, D(2024, 2, 29)),
     ("جرى الاتصال في 29.02.2024", THU, D(2024, 2, 29)),
     ("جرى الاتصال في 12 فبراير 2022", None, D(2022, 2, 12)),
+    ("وفي 31 كانون الأول/ديسمبر 2021، تحدث الرئيسان", THU, D(2021, 12, 31)),
+    ("و30 ديسمبر تحدث الرئيسان", THU, D(2021, 12, 30)),
+    ("تحدث بوتين في 12 فبراير (بتوقيت موسكو) مع بايدن", THU, D(2022, 2, 12)),
 ]
 
 
@@ -322,6 +329,9 @@ EXACT = [
         "leap-day-no-year",
         "leap-day-dotted",
         "no-publication-date-full-date",
+        "levantine-month-pair-comma",
+        "wa-clitic-on-day-number",
+        "bracket-after-date-not-a-dateline",
     ],
 )
 def test_calendar_date(text, published, expected):
@@ -423,6 +433,11 @@ VAGUE = [
     "تحدث الرئيسان هاتفياً في اليوم التالي",
     "تحدث الرئيسان هاتفياً في نفس اليوم",
     "تحدث الرئيسان هاتفياً في الآونة الأخيرة",
+    "تحدث الرئيسان هاتفياً بالأمس القريب",
+    "يتحدث الرئيسان هاتفياً في 5-6 ديسمبر",
+    "يتحدث الرئيسان هاتفياً في 12 و13 فبراير 2022",
+    "يتحدث الرئيسان هاتفياً في الثاني عشر من فبراير",
+    "تحدث الرئيسان هاتفياً في 12 فبراير/مارس",
 ]
 
 
@@ -453,6 +468,11 @@ VAGUE = [
         "next-day",
         "same-day",
         "lately",
+        "bil-ams-al-qarib-idiom",
+        "day-range-dash",
+        "day-range-wa",
+        "ordinal-word-day-not-read",
+        "two-different-months",
     ],
 )
 def test_vague_expression_pins_no_day(text):
@@ -486,6 +506,9 @@ IGNORED = [
     "لم يجر أي اتصال حتى اليوم",
     "تحدث الرئيسان قبل يوم الخميس",
     "بمناسبة اليوم الوطني",
+    "عاجل | موسكو - 30 ديسمبر (رويترز) - أجرى بوتين اتصالاً",
+    "بيروت - الثلثاء 28 كانون الأول 2021 - تحدث الرئيسان",
+    "موسكو 30 ديسمبر (سبوتنيك) - أجرى بوتين",
 ]
 
 
@@ -513,6 +536,9 @@ IGNORED = [
         "until-today",
         "before-thursday",
         "national-day",
+        "dateline-after-breaking-prefix",
+        "dateline-levantine-with-weekday",
+        "dateline-sputnik-no-dash",
     ],
 )
 def test_ignored_mentions(text):
@@ -549,6 +575,8 @@ NOT_DATES = [
     "بلغت النسبة 12/5",
     "إلى الغد المشرق",
     "المرسوم رقم 1443",
+    "لامس سعر النفط 80 دولاراً",
+    "فاز الفريق 3 صفر",
 ]
 
 
@@ -570,6 +598,8 @@ NOT_DATES = [
         "fraction",
         "al-ghad-the-future",
         "number-like-hijri-year",
+        "lamasa-verb-not-yesterday",
+        "score-three-nil-not-safar",
     ],
 )
 def test_not_a_date(text):
@@ -593,7 +623,9 @@ def test_without_publication_date_relative_is_unpinned(text):
 
 
 def test_mentions_come_in_text_order():
-    text = "وكان بايدن قد هدد الخميس الماضي بعقوبات، فيما تحدث الرئيسان اليوم، وسيلتقيان في 12 فبراير"
+    text = (
+        "وكان بايدن قد هدد الخميس الماضي بعقوبات، فيما تحدث الرئيسان اليوم، وسيلتقيان في 12 فبراير"
+    )
     values = [m.value for m in _live(text)]
     assert values == [D(2021, 12, 23), D(2021, 12, 30), D(2022, 2, 12)]
 
@@ -834,6 +866,11 @@ def test_resolve_call_date(sentences, call_word, tense, published, value, method
     assert isinstance(result, DateResolution)
     assert (result.value, result.method) == (value, method), result.reason
     assert in_reason in result.reason
+
+
+def test_unknown_tense_is_rejected():
+    with pytest.raises(ValueError, match="tense"):
+        find_date_mentions(fold("تحدث الرئيسان الخميس"), THU, "present")
 
 
 def test_resolve_with_no_sentences():

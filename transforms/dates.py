@@ -242,7 +242,7 @@ _TODAY_RE = re.compile(
     rf"{_WD_TAIL}?"
 )
 _YESTERDAY_RE = re.compile(
-    rf"(?<!\w)(?P<pre>{_PRE})(?P<core>[وف]?اول\s+(?:من\s+)?امس|{_CLITIC}(?:ال)?امس(?:\s+الاول)?"
+    rf"(?<!\w)(?P<pre>{_PRE})(?P<core>[وف]?اول\s+(?:من\s+)?امس|[وف]?(?:ب?ال)?امس(?:\s+الاول)?"
     r"|[وف]?(?:خلال\s+)?الليله\s+الماضيه)(?!\w)"
     rf"{_WD_TAIL}?"
 )
@@ -255,12 +255,14 @@ _WEEKDAY_RE = re.compile(
     r"|الفائت))?)?"
 )
 _DAY_MONTH_RE = re.compile(
-    rf"(?<!\w){_LEAD}(?<![\w.:/])(?P<day>\d{{1,2}})\s*(?:-\s*)?(?:من\s+)?(?:شهر\s+)?"
+    rf"(?<!\w){_LEAD}(?<![\w.:/])و?(?P<day>\d{{1,2}})\s*(?:-\s*)?(?:من\s+)?(?:شهر\s+)?"
     rf"(?P<mon>{_MONTHS})(?!\w)"
     rf"(?:\s*[/(\-–—]\s*(?P<mon2>{_MONTHS})(?!\w)(?:\s*\))?)?"
     rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنه\s+)?{_YEAR}"
     rf"|\s+{_DIRECTION}(?!\w))?"
 )
+# The first day of a range ("5-6 ديسمبر", "12 و13 فبراير", "من 5 الي 7 مارس") before a match.
+_RANGE_BEFORE_RE = re.compile(r"(?<![\d.:/])\d{1,2}\s*(?:[-–—]|و|الي|حتي)?\s*$")
 _NUMERIC_RE = re.compile(
     rf"(?<!\w){_LEAD}(?<![\w.:/\-])(?P<a>\d{{1,4}})(?P<sep>[./\-])(?P<b>\d{{1,2}})(?P=sep)"
     r"(?P<c>\d{1,4})(?!\d|[./\-]\d)"
@@ -273,7 +275,7 @@ _HIJRI_RE = re.compile(
 # A month without a day: vague. Needs a preposition/"شهر" before it, or a direction or a year
 # after it, since "مارس" is also a verb and "نيسان" a car maker.
 _MONTH_ONLY_RE = re.compile(
-    r"(?<!\w)(?P<prep>(?:[وف]?(?:في|خلال|مطلع|منتصف|اواخر|اوائل|نهايه|بدايه|اواسط|حتي|منذ)\s+)?"
+    r"(?<!\w)(?P<prep>(?:[وف]?(?:في|من|خلال|مطلع|منتصف|اواخر|اوائل|نهايه|بدايه|اواسط|حتي|منذ)\s+)?"
     r"(?:[وف]?[بل]?شهر\s+)?)"
     rf"(?P<mon>{_MONTHS})(?!\w)(?:\s*[/(\-–—]\s*{_MONTHS}(?!\w)(?:\s*\))?)?"
     rf"(?P<suffix>\s+{_DIRECTION}(?!\w)|\s*[،,]?\s*(?:من\s+)?(?:عام\s+)?{_YEAR})?"
@@ -299,7 +301,7 @@ _VAGUE_RE = re.compile(
     r"|[وف]?(?:خلال|طيله|طوال)\s+(?:الاسبوع|الشهر)"
     r"|[وف]?(?:نهايه|عطله|مطلع|بدايه|منتصف|اواخر)\s+(?:الاسبوع|الشهر)"
     r"|[وف]?(?:مؤخرا|قريبا|قريبا\s+جدا)"
-    r"|[وف]?في\s+الاونه\s+الاخيره"
+    r"|[وف]?في\s+الاونه\s+الاخيره|[وف]?(?:ب?ال)?امس\s+القريب"
     r"|[وف]?في\s+وقت\s+(?:سابق|لاحق|قريب|مبكر|متاخر)"
     r"|[وف]?في\s+اقرب\s+وقت(?:\s+ممكن)?"
     r"|[وف]?عشيه(?:\s+[^\s\d،,.:;؛()«»\"]+)?"
@@ -325,14 +327,17 @@ _NOT_A_DATE_RE = re.compile(
 )
 
 # Context checks, run on the text around a mention.
-_REFERENCE_RE = re.compile(r"(?<!\w)[وف]?(?:منذ|حتي|لغايه|لحين|قبل|قبيل|بعد|بعيد|عقب|اثر|الي)\s*$")
+# "الي" is left out: "تاجيل الاتصال الي الخميس" dates the call.
+_REFERENCE_RE = re.compile(r"(?<!\w)[وف]?(?:منذ|حتي|لغايه|لحين|قبل|قبيل|بعد|بعيد|عقب|اثر)\s*$")
 _STAMP_RE = re.compile(
     r"(?<!\w)(?:اخر\s+تحديث|تم\s+التحديث|تحديث|تاريخ\s+(?:ال)?نشر|تاريخ\s+الاضافه|تم\s+النشر"
     r"|نشرت?(?=\s*(?::|في(?!\w)|بتاريخ|يوم(?!\w)))|محدث|محدثه|last\s+updated|updated|published"
     r"|posted)"
     r"[\s:|/\-–—،,()]*(?:(?:في|بتاريخ|يوم|on|at)[\s:|/\-–—،,]*)?$"
 )
-_DATELINE_PREFIX_RE = re.compile(r"\s*(?:[^\s\d()/:|\-–—،,]+\s*){0,3}(?P<sep>[-–—:،,/]\s*|في\s+)?")
+# Up to three words (a city, "عاجل |") and separators before a dateline's date.
+_DATELINE_PREFIX_RE = re.compile(r"[\s|:\-–—،,/]*(?:[^\s\d()/:|\-–—،,]+[\s|:\-–—،,/]*){0,3}")
+_DATELINE_SEPARATOR_RE = re.compile(r"[-–—:،,/|]|(?<!\w)في\s*$")
 _DATELINE_AGENCY_RE = re.compile(
     r"\s*(?:\d{4}\s*م?\s*)?(?:[(/]\s*" + _alternation(_AGENCIES) + r"[^()/\n]{0,20}[)/])"
 )
@@ -347,10 +352,12 @@ _CLAUSE_RE = re.compile(
     r"|قبل\s+ان|ان|انه|انها|انهما|بان|بانه|بانها)|وكان|وكانت|كان\s+قد|كانت\s+قد)(?!\w)"
 )
 _SPACES_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w*")
 _PAST_WORDS = {"الماضي", "الماضيه", "الفائت", "الفائته", "المنصرم", "المنصرمه", "السابق"}
 _FUTURE_WORDS = {"المقبل", "المقبله", "القادم", "القادمه"}
 _STRIP_CHARS = " /()[]-–—،,"
 _NO_YEAR_WINDOW_DAYS = 200
+_TENSES = (None, "past", "future")
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,20 +393,27 @@ def _month_number(text: str, table: dict[str, int]) -> int:
     return table[_SPACES_RE.sub(" ", text.strip())]
 
 
-def _apply_weekday(expected: dt.date, wd: int | None, label: str) -> tuple[dt.date | None, str]:
-    """Check a weekday named beside a relative day; within one day the weekday wins."""
+def _apply_weekday(
+    text: str, expected: dt.date, wd: int | None, label: str
+) -> tuple[dt.date | None, str]:
+    """Date and reason for a relative day, checked against a weekday named beside it.
+
+    Within one day the weekday wins (Arab-time publication after a Washington evening call,
+    timestamps in UTC); further apart, neither is trusted.
+    """
     if wd is None or expected.weekday() == wd:
-        return expected, ""
+        return expected, f"{text} = {label} {_day(expected)}"
     for delta in (-1, 1):
         candidate = expected + dt.timedelta(days=delta)
         if candidate.weekday() == wd:
             return candidate, (
-                f"; the text names {_WEEKDAY_NAMES[wd]} but {label} is {_day(expected)}, "
-                f"so the weekday wins (one day {'earlier' if delta < 0 else 'later'})"
+                f"{text} = {_day(candidate)}: {label} is {_day(expected)} but the text names "
+                f"{_WEEKDAY_NAMES[wd]}, so the weekday wins (one day "
+                f"{'earlier' if delta < 0 else 'later'})"
             )
     return None, (
-        f"; the text names {_WEEKDAY_NAMES[wd]} but {label} is {_day(expected)}, more than a day "
-        "apart, so neither can be trusted"
+        f"{text} is unreliable: {label} is {_day(expected)} but the text names "
+        f"{_WEEKDAY_NAMES[wd]}, more than a day apart, so neither can be trusted"
     )
 
 
@@ -467,10 +481,8 @@ def _relative_day(
             start, end, 3, None, RELATIVE, f"{text} is relative and the publication date is unknown"
         )
     expected = pub + dt.timedelta(days=offset)
-    value, note = _apply_weekday(expected, _wd_index(match.group("wd")), what)
-    if value is None:
-        return _Candidate(start, end, 3, None, RELATIVE, f"{text} is unreliable{note}")
-    return _Candidate(start, end, 3, value, RELATIVE, f"{text} = {what} {_day(value)}{note}")
+    value, reason = _apply_weekday(text, expected, _wd_index(match.group("wd")), what)
+    return _Candidate(start, end, 3, value, RELATIVE, reason)
 
 
 def _weekday(
@@ -568,10 +580,23 @@ def _day_month(
 ) -> _Candidate | None:
     month_word = _SPACES_RE.sub(" ", match.group("mon"))
     month = _month_number(month_word, _GREGORIAN_MONTHS)
-    if match.group("mon2"):
-        other = _month_number(match.group("mon2"), _GREGORIAN_MONTHS)
-        if other != month:
-            return None  # "12 فبراير/مارس": a range or a typo, do not pick one
+    text = _quote(folded, match.start(), match.end())
+    if match.group("mon2") and _month_number(match.group("mon2"), _GREGORIAN_MONTHS) != month:
+        # "12 فبراير/مارس": a typo or a span, do not pick one
+        return _Candidate(
+            match.start(), match.end(), 1, None, VAGUE, f"{text} names two different months"
+        )
+    range_start = None if match.group("lwd") else _RANGE_BEFORE_RE.search(folded, 0, match.start())
+    if range_start is not None:
+        start = range_start.start()
+        return _Candidate(
+            start,
+            match.end(),
+            1,
+            None,
+            VAGUE,
+            f"{_quote(folded, start, match.end())} is a range of days",
+        )
     year = int(match.group("year")) if match.group("year") else None
     return _calendar(
         match, folded, pub, tense, year, month, int(match.group("day")), match.group("dir")
@@ -601,6 +626,8 @@ def _hijri(
     start, end = match.start(), match.end()
     text = _quote(folded, start, end)
     month = _month_number(match.group("mon"), _HIJRI_MONTHS)
+    if month == 2 and not match.group("year"):
+        return None  # "3 صفر" is a score (three-nil) far more often than 3 Safar
     day = int(match.group("day"))
     try:
         if match.group("year"):
@@ -684,9 +711,8 @@ def _ignore_reason(folded: str, cand: _Candidate) -> str | None:
         if prefix is not None:
             if _DATELINE_AGENCY_RE.match(folded, end):
                 return "is the article's dateline (the publication date), not an event date"
-            if (prefix.group("sep") or not folded[:start].strip()) and _DATELINE_DASH_RE.match(
-                folded, end
-            ):
+            separated = _DATELINE_SEPARATOR_RE.search(prefix.group(0)) is not None
+            if (separated or not prefix.group(0).strip()) and _DATELINE_DASH_RE.match(folded, end):
                 return "is the article's dateline (the publication date), not an event date"
         if _MASTHEAD_PREFIX_RE.fullmatch(folded, 0, start) and _MASTHEAD_SUFFIX_RE.match(
             folded, end
@@ -737,6 +763,8 @@ def find_date_mentions(
     ``tense`` ("past" | "future" | None) is the caller's hint about the verb of the call; it
     decides which way a bare weekday ("الخميس") points from the publication date.
     """
+    if tense not in _TENSES:
+        raise ValueError(f"tense must be 'past', 'future' or None, got {tense!r}")
     pub = _publication_date(published)
     candidates: list[_Candidate] = []
     for pattern, build in _FAMILIES:
@@ -783,18 +811,21 @@ def _resolution(mention: DateMention, where: str) -> DateResolution:
 
 def _pick_in_evidence(
     folded: str, mentions: list[DateMention], anchor: int | None, tense: str | None
-) -> DateResolution | None:
+) -> DateResolution:
+    """Pick the mention that dates the call in the evidence sentence (see resolve_call_date)."""
     if anchor is None:
         dated = [m for m in mentions if m.value is not None]
         if dated:
             return _resolution(dated[0], "evidence sentence")
         return _resolution(mentions[0], "evidence sentence, only a vague date")
     anchor = max(0, min(anchor, len(folded)))
+    word = _WORD_RE.match(folded, anchor)
+    anchor_end = word.end() if word else anchor
     clause_start, clause_end = _clause(folded, anchor)
     ranked = []
     for mention in mentions:
         after = mention.start >= anchor
-        distance = mention.start - anchor if after else max(0, anchor - mention.end)
+        distance = max(0, mention.start - anchor_end) if after else max(0, anchor - mention.end)
         if mention.start >= clause_start and mention.end <= clause_end:
             tier, where = 0, "evidence sentence, same clause as the call"
         elif after:
@@ -839,10 +870,7 @@ def resolve_call_date(
         if not mentions:
             continue
         if index == 0:
-            found = _pick_in_evidence(sentence, mentions, anchor, tense)
-            if found is not None:
-                return found
-            continue
+            return _pick_in_evidence(sentence, mentions, anchor, tense)
         dated = [m for m in mentions if m.value is not None]
         where = f"sentence {index + 1} about the call"
         if dated:
