@@ -23,6 +23,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+eval: $(STAMP)
+	$(PY) -m tests.eval_gate
+
 bench: $(STAMP)
 	@echo "no benchmarks yet"
 
