@@ -61,7 +61,8 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     from pipeline.graph import StartState, build
-    from transforms.fetch import FetchLimits
+    from pipeline.health import known_fingerprints
+    from pipeline.options import fetch_limits
     from transforms.lexicon import load_lexicon
 
     try:
@@ -73,6 +74,7 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         with open_warehouse(args.warehouse) as wh:
             start = StartState(
                 known_article_ids=wh.known_article_ids(),
+                known_fingerprints=known_fingerprints(wh),
                 feed_states=wh.feed_states(),
                 stored_reports=wh.call_reports_for_merge(),
             )
@@ -85,13 +87,18 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         return EXIT_WAREHOUSE
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     ctx = RunContext(run_id=args.run_id or started.strftime("run-%Y%m%dT%H%M%SZ"), started_at=started)
-    limits = FetchLimits(read_timeout=args.http_timeout, max_bytes=args.max_bytes)
+    try:
+        limits = fetch_limits(args)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     lexicon = load_lexicon()
     options = PipelineOptions(beam_args)
     options.view_as(StandardOptions).streaming = False
     t0 = time.monotonic()
     p = beam.Pipeline(options=options)
-    build(p, feeds, lexicon, ctx, warehouse_url, start, limits, args.allow_private_networks)
+    build(p, feeds, lexicon, ctx, warehouse_url, start, limits, args.allow_private_networks,
+          force=args.force)
     try:
         result = p.run()
         result.wait_until_finish()
@@ -105,7 +112,9 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         "feeds failed": _counter(result, "feeds", "failed"),
         "feeds not modified": _counter(result, "feeds", "not_modified"),
         "items seen": _counter(result, "feeds", "items"),
+        "feeds not due": _counter(result, "feeds", "not_due"),
         "new articles": _counter(result, "articles", "new"),
+        "syndicated copies": _counter(result, "articles", "syndicated"),
         "call reports": _counter(result, "extract", "call_reports"),
         "calls new or updated": _counter(result, "merge", "calls"),
         "errors": sum(dead.values()),
@@ -234,6 +243,10 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "json"), default="table")
 
     sub.add_parser("extract", help="JSON lines of articles on stdin -> one JSON line each on stdout")
+
+    from pipeline.health import add_feeds_parser
+
+    add_feeds_parser(sub)
     return parser
 
 
@@ -253,6 +266,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_run(args, rest, out)
         if args.command == "query":
             return cmd_query(args, out)
+        if args.command == "feeds":
+            from pipeline.health import cmd_feeds
+
+            return cmd_feeds(args, out)
         return cmd_extract(stdin or sys.stdin, out)
     except KeyboardInterrupt:
         _err("interrupted")

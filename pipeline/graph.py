@@ -35,6 +35,7 @@ class StartState:
     """What the warehouse knows at start-up (read once by the driver)."""
 
     known_article_ids: frozenset[str] = frozenset()
+    known_fingerprints: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> article_id
     feed_states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     stored_reports: Sequence[Mapping[str, Any]] = ()
 
@@ -52,14 +53,20 @@ def build(
     start: StartState = StartState(),
     limits: FetchLimits = FetchLimits(),
     allow_private: bool = False,
+    force: bool = False,
 ) -> beam.PCollection:
     """Add hotline's batch graph to ``p``; returns the PCollection of write results."""
     feed_specs = p | "Feeds" >> beam.Create(list(feeds))
     known = p | "KnownArticleIds" >> beam.Create(sorted(start.known_article_ids))
+    known_fps = p | "KnownFingerprints" >> beam.Create(sorted(start.known_fingerprints.items()))
     stored = p | "StoredReports" >> beam.Create([dict(r) for r in start.stored_reports])
 
-    polled = feed_specs | "PollFeeds" >> PollFeeds(ctx, start.feed_states, limits, allow_private)
-    fetched = polled.items | "FetchArticles" >> FetchArticles(ctx, known, limits, allow_private)
+    polled = feed_specs | "PollFeeds" >> PollFeeds(
+        ctx, start.feed_states, limits, allow_private, force=force
+    )
+    fetched = polled.items | "FetchArticles" >> FetchArticles(
+        ctx, known, limits, allow_private, known_fingerprints=known_fps
+    )
     extracted = (
         fetched.articles
         | "NormalizeArabic" >> NormalizeArabic()

@@ -59,6 +59,8 @@ class Article:
     fetched_at: dt.datetime | None
     text_source: str = "page"  # "page" | "summary" | "input"
     fetch_error: str | None = None
+    fingerprint: str | None = None  # content fingerprint (transforms.articles.fingerprint)
+    duplicate_of: str | None = None  # article_id of the first copy of a syndicated story
 
     @property
     def content_hash(self) -> str:
@@ -248,6 +250,12 @@ ARTICLES = Table(
         _c("fetched_at", "TIMESTAMP"),
         _c("first_seen_at", "TIMESTAMP"),
         _c("content_hash", "STRING"),
+        _c("fingerprint", "STRING", desc="content fingerprint: equal for syndicated copies"),
+        _c(
+            "duplicate_of",
+            "STRING",
+            desc="article_id of the first-seen copy of the same story (null: this is the first)",
+        ),
         _c("is_call_report", "BOOL"),
         _c("run_id", "STRING"),
     ),
@@ -314,6 +322,7 @@ CALLS = Table(
 FEED_STATE = Table(
     name="feed_state",
     key=("feed_url",),
+    keep_existing=("first_polled_at",),
     description="Polling state per feed: validators, health and when to poll next.",
     columns=(
         _c("feed_url", "STRING", "REQUIRED"),
@@ -321,13 +330,20 @@ FEED_STATE = Table(
         _c("etag", "STRING"),
         _c("last_modified", "STRING"),
         _c("last_polled_at", "TIMESTAMP"),
+        _c("first_polled_at", "TIMESTAMP"),
         _c("last_success_at", "TIMESTAMP"),
-        _c("last_status", "STRING", desc="ok | not_modified | error"),
+        _c("last_status", "STRING", desc="ok | not_modified | error | deferred"),
         _c("http_status", "INT64"),
-        _c("last_error", "STRING"),
+        _c("last_error", "STRING", desc="ErrorClass: reason of the last failure"),
+        _c("last_warning", "STRING", desc="problems of the last successful poll (items kept)"),
         _c("consecutive_failures", "INT64"),
         _c("next_poll_after", "TIMESTAMP"),
-        _c("items_seen", "INT64"),
+        _c("items_seen", "INT64", desc="entries parsed, summed over all polls"),
+        _c("last_items", "INT64", desc="entries in the last parsed document"),
+        _c("conditional_polls", "INT64", desc="polls since the last unconditional GET"),
+        _c("last_full_fetch_at", "TIMESTAMP", desc="last GET without validators"),
+        _c("advised_interval_s", "INT64", desc="server's advice: ttl, sy:updatePeriod, max-age"),
+        _c("final_url", "STRING", desc="where the feed URL redirected to, if it did"),
     ),
 )
 
@@ -375,6 +391,8 @@ def article_row(article: Article, is_call_report: bool, ctx: RunContext) -> dict
         "fetched_at": article.fetched_at,
         "first_seen_at": ctx.started_at,
         "content_hash": article.content_hash,
+        "fingerprint": article.fingerprint,
+        "duplicate_of": article.duplicate_of,
         "is_call_report": is_call_report,
         "run_id": ctx.run_id,
     }
