@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 import apache_beam as beam
 
 from pipeline.records import NormalizedArticle
+from transforms.dates import resolve_call_date
 from transforms.lexicon import Lexicon, President
 
 _LOGGER = logging.getLogger(__name__)
 
 # How far (in characters of folded text) a party may stand from the call expression.
-_LEFT_REACH = 140
 _RIGHT_REACH = 90
 # Words that may stand between the members of a coordinated group of people.
 _JOINER_RE = re.compile(r"^[\s,،\-–()«»\"']*(?:و|ونظيره|مع|ومع|و?بين|الي|من)?[\s,،\-–()«»\"']*$")
@@ -50,7 +50,9 @@ _BREAK_RE = re.compile(
     r"\bمن جانبها\b|\bفي سياق\b|\bوفي سياق\b|\bمن ناحيه\b|\bوكان\b|\bوكانت\b)"
 )
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")
-_NEGATION_REACH = 45  # characters before the call expression
+_NEGATION_REACH = 90  # characters before the call expression
+# A new clause between a negation and the call: the negation is about something else.
+_NEGATION_BREAK_RE = re.compile(r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما)\b|[.؛;]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class CallMention:
     presidents: tuple[President, ...] = ()
     negated: bool = False
     elect: bool = False
-    background: bool = False
+    recall: str = ""  # "" reported | "soft" maybe recalled | "hard" recalled ("منذ آخر اتصال")
 
     @property
     def presidential(self) -> bool:
@@ -147,6 +149,17 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
         merged.append(p)
     out = []
     for p in merged:
+        if p.role in ("us", "russia") and p.president is None:
+            if _AIDE_HEAD_RE.search(text[max(0, p.start - 30) : p.start]):
+                out.append(Person(p.start, p.end, "aide"))
+                continue
+        if (
+            p.role in ("us", "russia")
+            and text[p.start] == "و"
+            and _MISSING_NAME_RE.search(text[max(0, p.start - 8) : p.start])
+        ):
+            out.append(Person(p.start, p.end, "both", p.president))
+            continue
         if p.role in ("us", "russia"):
             tail = text[p.end : p.end + 40]
             if lex.elect_re.match(tail.lstrip()) or lex.elect_re.search(tail[:25]):
@@ -155,28 +168,63 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
     return out
 
 
-def _group(people: Sequence[Person], text: str, anchor: int, direction: int) -> list[Person]:
-    """The nearest coordinated group of people on one side of ``anchor``."""
-    if direction < 0:
-        cands = [p for p in people if p.end <= anchor and anchor - p.end <= _LEFT_REACH]
-        cands.reverse()
-    else:
-        cands = [p for p in people if p.start >= anchor and p.start - anchor <= _RIGHT_REACH]
-    if not cands:
-        return []
-    first = cands[0]
-    between = text[first.end : anchor] if direction < 0 else text[anchor : first.start]
-    if _BREAK_RE.search(between):
-        return []
-    group = [first]
-    for p in cands[1:]:
-        prev = group[-1]
-        gap = text[p.end : prev.start] if direction < 0 else text[prev.end : p.start]
-        if _JOINER_RE.match(gap):
-            group.append(p)
-        else:
-            break
-    return group
+_SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|[:«\"]")
+# A speech verb or attribution right before a person: that person is the source of the news.
+_SPEECH_BEFORE_RE = re.compile(
+    r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
+    r"افاد|افادت|نقل|نقلت|وصف|وصفت|اضاف|اضافت|رحب|رحبت|علق|علقت|بحسب|حسب|وفق|وفقا\s+ل|نقلا\s+عن|"
+    r"لسان|عن)\s+(?:\S+\s+){0,1})$"
+)
+# Words that make a following presidential title part of an aide's description.
+_AIDE_HEAD_RE = re.compile(
+    r"(?:مساعد|مستشار|المتحدث\w{0,2}\s+باسم|الناطق\w{0,2}\s+باسم|نائب|سكرتير|مبعوث|ممثل|سفير|"
+    r"مدير\s+مكتب|كبير\s+موظفي|مكتب|ديوان|ادار\w{0,2}|حكوم\w{0,2}|وزير\s+خارجي\w{0,2}|"
+    r"مسؤول\w{0,2}\s+في\s+اداره|ترشيح|حمل\w{0,2}|حمله)\s*$"
+)
+# "بين وترامب": the other president's name was dropped by the outlet.
+_MISSING_NAME_RE = re.compile(r"\bبين\s+$")
+_CLAUSE_REACH = 220
+# "وكان الرئيسان قد ناقشا...": the pluperfect of Arabic news, always about an earlier event.
+_PLUPERFECT_RE = re.compile(r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:\S+\s+){0,4}?قد\s")
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause around a call expression (strong breaks only; commas do not)."""
+    lo = max(0, start - _CLAUSE_REACH)
+    hi = min(len(text), end + _CLAUSE_REACH)
+    for m in _BREAK_RE.finditer(text, lo, start):
+        lo = m.end()
+    m = _BREAK_RE.search(text, end, hi)
+    if m:
+        hi = m.start()
+    return lo, hi
+
+
+def _is_source(person: Person, text: str, anchor: int) -> bool:
+    """An aide or another leader left of the call who is only who says it, not a party.
+
+    "قال بيسكوف إن...", "وصف أوشاكوف الاتصال...", "بحسب روبيو فإن المكالمة...". Presidents
+    are never set aside this way: "قال ترامب إنه سيتحدث هاتفيا مع بوتين" makes Trump a party.
+    """
+    if person.role in ("us", "russia", "both"):
+        return False
+    if _SOURCE_GAP_RE.search(text[person.end : anchor]):
+        return True
+    return bool(_SPEECH_BEFORE_RE.search(text[max(0, person.start - 30) : person.start]))
+
+
+def _resolve(lex: Lexicon, p: Person, day: dt.date | None) -> tuple[str, President | None]:
+    """The role a mention plays on ``day``: its side, or "other" when not a sitting president."""
+    if p.role not in ("us", "russia"):
+        return p.role, None
+    if p.elect:
+        return "elect", None
+    pres = p.president
+    if pres is not None and day is not None and not pres.sitting_on(day):
+        return "other", None  # named, but not in office then (president-elect, ex-president)
+    if pres is None and day is not None:
+        pres = lex.sitting(p.role, day)
+    return p.role, pres
 
 
 def _ref_day(published: dt.datetime | None) -> dt.date | None:
@@ -193,45 +241,61 @@ def analyse_mention(
     sentence: int,
     day: dt.date | None,
 ) -> CallMention:
-    left = _group(people, text, start, -1)
-    right = _group(people, text, end, +1)
-    # "بحث بايدن وبوتين هاتفيا": both parties may stand on one side.
-    members = left + right
+    """Who the parties of one call expression are.
+
+    The presidents may stand anywhere in the clause ("أكد بوتين لنظيره الأمريكي أوباما خلال
+    اتصال هاتفي"), but the person right next to the call expression on either side - its
+    subject or object - must not be an aide or another leader ("اتصالا هاتفيا مع نظيره
+    التركي", "أجرى روبيو اتصالا مع لافروف"). A person followed by "إن"/"أن" before the call is
+    the source of the news, not a party.
+    """
+    lo, hi = _clause(text, start, end)
+    inside = [p for p in people if p.start >= lo and p.end <= hi]
+    left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
+    right = [p for p in inside if p.start >= end and p.start - end <= _RIGHT_REACH]
+    adjacent = ([left[-1]] if left else []) + ([right[0]] if right else [])
     roles: set[str] = set()
     presidents: list[President] = []
     elect = False
-    has_president_party = any(
-        p.role in ("us", "russia", "both") and not p.counterpart for p in members
-    )
-    for p in members:
-        if p.role == "both":
+    president_sides = {p.role for p in left + right if p.role in ("us", "russia", "both")}
+    for p in adjacent:
+        role, _ = _resolve(lex, p, day)
+        if role in ("aide", "other", "elect"):
+            roles.add("other" if role == "elect" else role)
+            elect = elect or role == "elect"
+        elif p.counterpart and president_sides <= {p.role}:
+            roles.add("aide")  # "نظيره الروسي" with no president beside it: a minister's peer
+    for p in left + right:
+        role, pres = _resolve(lex, p, day)
+        if role == "both":
             roles.update(("us", "russia"))
-            continue
-        if p.role in ("us", "russia"):
-            if p.counterpart and not has_president_party:
-                roles.add("aide")  # a minister's counterpart is a minister
-                continue
-            if p.elect:
-                elect = True
-                roles.add("other")
-                continue
-            pres = p.president
-            if pres is not None and day is not None and not pres.sitting_on(day):
-                roles.add("other")  # named, but not in office then (president-elect, ex-president)
-                continue
-            if pres is None and day is not None:
-                pres = lex.sitting(p.role, day)
+        elif role in ("us", "russia"):
+            roles.add(role)
             if pres is not None:
                 presidents.append(pres)
-            roles.add(p.role)
-        else:
-            roles.add(p.role)
-    before = text[max(0, start - _NEGATION_REACH) : start]
-    negated = bool(lex.negation_re.search(before))
-    after = text[end : end + 30]
-    background = bool(lex.background_re.search(after)) or bool(
-        re.search(r"(?:منذ|اخر|الاخير\w*)\s*$", text[max(0, start - 15) : start])
+        elif role == "elect":
+            elect = True
+            roles.add("other")
+        elif role == "other" and p.role in ("us", "russia"):
+            roles.add("other")
+    before = text[max(lo, start - _NEGATION_REACH) : start]
+    negated = bool(re.search(r"(?:^|\s)لا\s*$", before)) or any(
+        not _NEGATION_BREAK_RE.search(before[m.end() :]) for m in lex.negation_re.finditer(before)
     )
+    after = text[end : end + 30]
+    near_before = text[max(lo, start - 30) : start]
+    near_after = text[end : end + 45]
+    bg = lex.background_re
+    if bg["hard_before"].search(near_before) or bg["hard_after"].search(near_after):
+        recall = "hard"
+    elif (
+        bg["soft_before"].search(near_before)
+        or bg["soft_after"].search(near_after)
+        or _PLUPERFECT_RE.search(text[lo:start])
+    ):
+        recall = "soft"
+    else:
+        recall = ""
     return CallMention(
         sentence=sentence,
         start=start,
@@ -241,7 +305,7 @@ def analyse_mention(
         presidents=tuple(dict.fromkeys(presidents)),
         negated=negated,
         elect=elect,
-        background=background,
+        recall=recall,
     )
 
 
@@ -281,6 +345,36 @@ def sentence_mentions(
     return out
 
 
+# A call dated this many days before publication or more is history, not news.
+_STALE_DAYS = 10
+_RECENT_DAYS = (3, 14)  # a "soft" recalled call within [-3, +14] days of publication is news
+
+
+def _recalled(
+    m: CallMention,
+    texts: Sequence[tuple[int, str]],
+    published: dt.datetime | None,
+    lead_other_call: bool,
+) -> bool:
+    """Is this presidential call only recalled (background), not reported?"""
+    if m.recall == "hard":
+        return True
+    if m.recall == "soft" and lead_other_call and m.sentence > 0:
+        return True  # "جاء اتصال الوزيرين غداة المحادثة الهاتفية بين الرئيسين"
+    if published is None:
+        return m.recall == "soft"
+    text = next(t for i, t in texts if i == m.sentence)
+    res = resolve_call_date([text], published, anchor=m.start)
+    if res.value is None:
+        return m.recall == "soft" and m.sentence > 1
+    delta = (res.value - published.date()).days
+    if delta <= -_STALE_DAYS:
+        return True
+    if m.recall == "soft":
+        return not (-_RECENT_DAYS[0] <= delta <= _RECENT_DAYS[1])
+    return False
+
+
 def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
     """Decide whether ``art`` is a call report, and where the call is stated."""
     day = call_day or _ref_day(art.article.published_at)
@@ -291,8 +385,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     negated: list[CallMention] = []
     elect = False
     other_party = False
+    lead_other_call = False  # the title or first sentence reports someone else's call
     for idx, text in texts:
         for m in sentence_mentions(lex, text, idx, day, with_weak=False):
+            if idx <= 0 and m.parties & {"aide", "other"} and not m.negated:
+                lead_other_call = True
             if m.elect:
                 elect = True
             if (
@@ -314,9 +411,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             reason = "a call of one president with someone else"
         return Detection(False, reason, (), None, {"negated": float(bool(negated))})
 
-    # A call that the article reports (in the title or lead, or not as background) beats one
-    # that is merely recalled.
-    reported = [m for m in strong if m.sentence < 3 or not m.background]
+    # A call that the article reports beats one that is merely recalled.
+    reported = [
+        m for m in strong if not _recalled(m, texts, art.article.published_at, lead_other_call)
+    ]
     if not reported:
         return Detection(
             False,
@@ -346,7 +444,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         "named_both": float(len(primary.presidents) >= 2),
         "support": float(support),
         "negated": float(bool(negated)),
-        "background": float(primary.background),
+        "background": float(primary.recall == "soft"),
     }
     return Detection(
         True,

@@ -84,7 +84,7 @@ class Lexicon:
     requester_side_re: dict[str, re.Pattern[str]]
     source_verb_re: re.Pattern[str]
     source_re: dict[str, re.Pattern[str]]
-    background_re: re.Pattern[str]
+    background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     topic_re: dict[str, re.Pattern[str]]
     actor_re: dict[str, re.Pattern[str]]
 
@@ -172,7 +172,14 @@ def load_lexicon() -> Lexicon:
         },
         source_verb_re=compile_phrases(src["verbs"] + src["preps"]),
         source_re={k: compile_patterns(src[k]) for k in ("us", "russia", "other")},
-        background_re=compile_patterns(calls["background"]),
+        background_re={
+            k: re.compile(
+                ("(?:" + "|".join(fold_chars(p) for p in v) + ")$")
+                if k.endswith("before")
+                else ("^(?:" + "|".join(fold_chars(p) for p in v) + ")")
+            )
+            for k, v in calls["background"].items()
+        },
         topic_re={k: compile_patterns(v) for k, v in topics["topics"].items()},
         actor_re={k: compile_patterns(v) for k, v in topics["actors"].items()},
     )
