@@ -41,14 +41,16 @@ from pipeline.records import (
 from transforms.dates import resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
 from transforms.detect import CallMention, Detection, detect
+from transforms.detect import _clause as clause_bounds
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
 
 _LOGGER = logging.getLogger(__name__)
 
 # Reach (folded characters) of status cues around the call expression.
-_STATUS_BEFORE = 70
-_STATUS_AFTER = 35
+_STATUS_BEFORE = 160
+_STATUS_AFTER = 90
+_WEAK_CUE_PENALTY = 40
 _DURATION_RE = re.compile(
     r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
     r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
@@ -96,22 +98,26 @@ def _nearest(
 
 def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     """Status from the cue nearest to the call expression."""
-    lo = mention.start - _STATUS_BEFORE
-    hi = mention.end + _STATUS_AFTER
+    c_lo, c_hi = clause_bounds(text, mention.start, mention.end)
+    lo = max(c_lo, mention.start - _STATUS_BEFORE)
+    hi = min(c_hi, mention.end + _STATUS_AFTER)
     anchor = mention.start
     requester_spans = [m.span() for m in lex.requester_cue_re.finditer(text)]
     best: tuple[int, str] | None = None
-    for status in ("requested", "scheduled", "held"):
+    for status in ("requested", "scheduled", "held", "held_weak"):
         for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
             if any(s <= m.start() < e for s, e in requester_spans):
                 continue  # "بناء على طلب": who asked, not what happened
-            d = anchor - m.end() if m.end() <= anchor else m.start() - anchor
-            d = max(d, 0)
-            # within the call expression itself ("تلقى اتصالا") counts as nearest
             if mention.start <= m.start() < mention.end:
-                d = 0
+                d = 0  # the call expression itself is a verb: "تهاتف", "تلقى اتصالا"
+            elif m.end() <= anchor:
+                d = anchor - m.end()
+            else:
+                d = max(0, m.start() - mention.end)
+            if status == "held_weak":
+                d += _WEAK_CUE_PENALTY
             if best is None or d < best[0]:
-                best = (d, status)
+                best = (d, status.removesuffix("_weak"))
     return best[1] if best else "unknown"
 
 

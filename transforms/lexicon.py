@@ -45,10 +45,10 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(f"{_B}(?:{body}){_E}")
 
 
-def compile_patterns(patterns: list[str], proclitic: bool = True) -> re.Pattern[str]:
+def compile_patterns(patterns: list[str], proclitic: str = _PROCLITIC) -> re.Pattern[str]:
     """One alternation over regex patterns written for folded text."""
     folded = [fold_chars(p).replace(" ", r"\s+") for p in patterns]
-    head = _PROCLITIC if proclitic else ""
+    head = proclitic
     body = "|".join(f"(?:{p})" for p in folded)
     return re.compile(f"{_B}{head}(?:{body}){_E}")
 
@@ -163,8 +163,8 @@ def load_lexicon() -> Lexicon:
         call_weak_re=compile_patterns(calls["call_weak"]),
         not_a_call_re=compile_patterns(calls["not_a_call"]),
         meeting_re=compile_patterns(calls["meeting"]),
-        negation_re=compile_patterns(calls["negation"], proclitic=False),
-        status_re={k: compile_patterns(v) for k, v in status.items()},
+        negation_re=compile_patterns(calls["negation"], proclitic=""),
+        status_re={k: compile_patterns(v, proclitic="(?:[وف]?)") for k, v in status.items()},
         requester_cue_re=compile_patterns(req["cues"]),
         requester_side_re={
             "us": compile_phrases(req["us"]),
