@@ -332,6 +332,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str], spec: FeedSpec, url: str
     response_headers.setdefault("content-location", url)
     parsed = feedparser.parse(io.BytesIO(data), response_headers=response_headers)
     warnings = list(decoded.notes)
+    items = entries_to_items(parsed, spec, url)
     harmless = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     if parsed.bozo and not harmless:
         truncated = not _FEED_END.search(text)
@@ -342,12 +343,11 @@ def parse_feed(body: bytes, headers: Mapping[str, str], spec: FeedSpec, url: str
             else "the document is not well-formed XML"
         )
         reason = f"{what}: {_bozo_reason(parsed.get('bozo_exception'))}"
-        if not parsed.entries:
+        if not items:
             raise cls(f"{reason}; no entries could be read")
-        warnings.append(f"{cls.error_class}: {reason}; kept the {len(parsed.entries)} entries read")
+        warnings.append(f"{cls.error_class}: {reason}; kept the {len(items)} entries read")
     if not parsed.entries and not parsed.get("version"):
         raise NotAFeed(f"no RSS or Atom feed in the document (root element <{root or '?'}>)")
-    items = entries_to_items(parsed, spec, url)
     return ParsedFeed(tuple(items), feed_advice(parsed.feed), tuple(warnings))
 
 

@@ -185,10 +185,15 @@ def checked_addresses(host: str, port: int, policy: UrlPolicy) -> list[str]:
         return addrs
     for addr in addrs:
         if not is_public_address(addr):
+            what = (
+                f"{addr} is a non-public address"
+                if addr == host
+                else (f"{host} resolves to non-public address {addr}")
+            )
             raise FetchError(
                 "RefusedURL",
-                f"{host} resolves to non-public address {addr}; only the feed's own origin "
-                "may be private (pass --allow-private-networks to allow it)",
+                f"{what}; links found in a feed may reach private networks only on the feed's "
+                "own origin (pass --allow-private-networks to allow it)",
             )
     return addrs
 
