@@ -121,56 +121,114 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     return best[1] if best else "unknown"
 
 
-def _side_of(lex: Lexicon, text: str) -> str | None:
-    """Which side a short phrase names, if exactly one."""
-    us = (
-        bool(lex.requester_side_re["us"].search(text))
-        or bool(lex.name_re["us"].search(text))
-        or bool(lex.title_re["us"].search(text))
-    )
-    ru = (
-        bool(lex.requester_side_re["russia"].search(text))
-        or bool(lex.name_re["russia"].search(text))
-        or bool(lex.title_re["russia"].search(text))
-    )
-    if us and not ru:
-        return "us"
-    if ru and not us:
-        return "russia"
-    return None
+def side_mentions(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
+    """Every place ``text`` names a side: a president (name or title) or a side word
+    ("واشنطن", "الكرملين", "الجانب الروسي"), as ``(start, end, side)`` in order."""
+    found: list[tuple[int, int, str]] = []
+    for side in ("us", "russia"):
+        for regex in (lex.requester_side_re[side], lex.name_re[side], lex.title_re[side]):
+            found += [(m.start(), m.end(), side) for m in regex.finditer(text)]
+    found.sort(key=lambda t: (t[0], -t[1]))
+    out: list[tuple[int, int, str]] = []
+    for f in found:
+        if out and f[0] < out[-1][1]:
+            continue
+        out.append(f)
+    return out
 
 
-_RECEIVED_RE = re.compile(
-    r"تلق\w{0,3}\s+(?:\w+\s+){0,6}?(?:ال)?اتصال\w{0,2}(?:\s+\w+){0,2}?\s+من\s+"
-)
+def _first_side(mentions: Sequence[tuple[int, int, str]], lo: int, hi: int) -> str | None:
+    return next((side for s, _, side in mentions if lo <= s < hi), None)
+
+
+def _last_side(mentions: Sequence[tuple[int, int, str]], lo: int, hi: int) -> str | None:
+    return next((side for s, e, side in reversed(mentions) if lo <= s and e <= hi), None)
+
+
+# "تلقى بوتين اتصالا هاتفيا من ترامب": the caller follows "من".
+_RECEIVED_RE = re.compile(r"\bتلق(?:ي|ى|يا|ت|تا)\b(?P<gap>.{0,120}?)\b(?:ال)?اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+من\s")
+# "أجرى X اتصالا هاتفيا بـ Y", "X أجرى ... اتصالا بـ Y", "اتصل X بـ Y", "يهاتف X Y": X called.
 _CALLED_RE = re.compile(
-    r"(?:\bاتصل\w{0,2}|\bهاتف(?:ه|ها)?\b|\bاجر(?:ي|ى|ت)\s+(?:\w+\s+){0,5}?اتصال\w{0,2}\s+(?:هاتفي\w{0,2}\s+)?)(?=\s*ب|\s)"
+    r"\b(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
+    r"|(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
+    r"|(?:س)?[يت]?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
+# "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
+_INITIATED_RE = re.compile(r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b")
+# A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
+_REQUEST_VERB_RE = re.compile(
+    r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
+)
+_REQUEST_STATE_RE = re.compile(r"\b(?:مستعد|منفتح|يرغب|ترغب|يريد|تريد|يامل|تامل|يسعي|تسعي)\w{0,2}\b")
+_REQUEST_RECEIVED_RE = re.compile(r"\bتلق(?:ي|ى|ت)\w{0,2}\b.{0,40}?\b(?:ال)?(?:طلب|اقتراح|دعو)\w{0,2}\s+من\s")
 
 
-def requested_by(lex: Lexicon, sentences: Sequence[str], mention: CallMention) -> str | None:
-    """Who asked for the call, only when the text says so."""
+def requested_by(
+    lex: Lexicon,
+    sentences: Sequence[str],
+    mention: CallMention,
+    status: str | None = None,
+    titles: Sequence[str] = (),
+) -> str | None:
+    """Who asked for or initiated the call - only when the text says so, else None."""
     for text in sentences:
+        sides = side_mentions(lex, text)
         for m in lex.requester_cue_re.finditer(text):
-            side = _side_of(lex, text[m.end() : m.end() + 40])
+            side = _first_side(sides, m.end(), m.end() + 40)
             if side:
                 return side
     text = sentences[0]
-    # "تلقى بوتين اتصالا هاتفيا من ترامب": the caller is after "من".
+    sides = side_mentions(lex, text)
+    if status == "requested":
+        m = _REQUEST_RECEIVED_RE.search(text)
+        if m:
+            side = _first_side(sides, m.end(), m.end() + 40)
+            if side:
+                return side
+        for m in _REQUEST_VERB_RE.finditer(text, 0, mention.start):
+            # verb-subject order ("اقترح الرئيس الروسي"), else subject-verb ("موسكو دعت");
+            # "اقترح على الرئيس بايدن" names who is asked, not who asks
+            after = [t for t in sides if m.end() <= t[0] < min(mention.start, m.end() + 80)]
+            after = [t for t in after if not re.search(r"(?:علي|الي|ل)\s*$", text[max(0, t[0] - 5) : t[0]])]
+            side = after[0][2] if after else None
+            side = side or _last_side(sides, max(0, m.start() - 60), m.start())
+            if side:
+                return side
+        for m in _REQUEST_STATE_RE.finditer(text, 0, mention.start):
+            side = _last_side(sides, max(0, m.start() - 60), m.start())
+            if side:
+                return side
     m = _RECEIVED_RE.search(text)
     if m:
-        side = _side_of(lex, text[m.end() : m.end() + 45])
+        side = _first_side(sides, m.end(), m.end() + 45)
         if side:
             return side
-    # "اتصل ترامب ببوتين", "أجرى الرئيس بوتين اتصالا هاتفيا بنظيره": the subject called.
-    for m in re.finditer(
-        r"\bاتصل\w{0,2}\s+(.{0,40}?)\s+ب|\bاجر(?:ي|ى)\s+(.{0,40}?)\s*اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)",
-        text,
-    ):
-        subject = m.group(1) or m.group(2) or ""
-        side = _side_of(lex, subject)
+    for m in _INITIATED_RE.finditer(text):
+        side = _last_side(sides, max(0, m.start() - 50), m.start())
+        side = side or _first_side(sides, m.end(), m.end() + 60)
         if side:
             return side
+    for candidate in sentences[:1] + list(titles):
+        sides_c = side_mentions(lex, candidate)
+        for m in _CALLED_RE.finditer(candidate):
+            gap = next(g for g in ("gap", "gap2", "gap3") if m.group(g) is not None)
+            in_gap = {side for s, _, side in sides_c if m.start(gap) <= s < m.end(gap)}
+            if len(in_gap) > 1:
+                continue  # "أجرى بوتين ونظيره الأمريكي اتصالا": both, no initiator
+            # subject-verb order ("ترامب يهاتف بوتين", "بوتين أجرى ... اتصالا بـ"): a president
+            # named just before the verb, nothing but a few words between
+            people = [t for t in side_mentions(lex, candidate) if t[1] <= m.start()]
+            before = people[-1] if people else None
+            if before and m.start() - before[1] <= 30 and not re.search(r"[،,.:]", candidate[before[1] : m.start()]):
+                side = before[2] if lex.requester_side_re[before[2]].fullmatch(candidate[before[0]:before[1]]) is None else None
+            else:
+                side = None
+            if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
+                side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
+            elif side is None:
+                side = _first_side(sides_c, m.start(gap), m.end(gap))
+            if side:
+                return side
     return None
 
 
@@ -281,7 +339,8 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     around = [main] + [
         folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
     ]
-    requester = requested_by(lex, around, primary)
+    titles = [art.title_folded] if primary.sentence >= 0 else []
+    requester = requested_by(lex, around, primary, status, titles)
     side, phrase = source(lex, art, [primary.sentence] if primary.sentence >= 0 else [])
 
     topic_texts = [art.title_folded] + [s.folded for s in sentences]
