@@ -279,7 +279,21 @@ def conditional(body: bytes, etag: str, last_modified: str) -> Callable[[Handler
     return handler
 
 
-class FaultServer(StaticServer):
+class QuickServer(StaticServer):
+    """A StaticServer that shuts down in 50 ms instead of 500 (keeps the suite fast)."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root)
+        self._thread = threading.Thread(
+            target=lambda: self._server.serve_forever(poll_interval=0.05), daemon=True
+        )
+
+    def __enter__(self) -> QuickServer:
+        super().__enter__()
+        return self
+
+
+class FaultServer(QuickServer):
     """Healthy feeds, their pages and one path per fault of ``FAULTS``."""
 
     def __init__(self, other: StaticServer) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.warehouse import open_warehouse
-from tests.fault_server import CAP, FAULTS, Fault, FaultServer, install_rate_limited
+from tests.fault_server import CAP, FAULTS, Fault, FaultServer, QuickServer, install_rate_limited
 from tests.servers import StaticServer
 
 pytestmark = pytest.mark.slow
@@ -67,8 +67,8 @@ class Runs:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     tmp = tmp_path_factory.mktemp("faults")
     with (
-        StaticServer(str(tmp)) as other,
-        StaticServer(str(tmp)) as limited,
+        QuickServer(str(tmp)) as other,
+        QuickServer(str(tmp)) as limited,
         FaultServer(other) as srv,
     ):
         install_rate_limited(limited)
