@@ -211,7 +211,8 @@ def _alternation(words: Sequence[str]) -> str:
 _AL = r"(?:ال|(?<=ل)ل)"
 # Conjunction and preposition clitics glued to the first word ("وامس", "بالامس", "ويوم").
 _CLITIC = r"[وف]?[بلك]?"
-_WD = rf"{_AL}{_alternation(list(_WEEKDAY_STEMS))}(?!\w)(?!\s+عشر)"
+# "ان الاثنين سيلتقيان", "بين الاثنين": "the two", not Monday.
+_WD = rf"(?<!\bان\s)(?<!\bبين\s)(?<!\bكلا\s){_AL}{_alternation(list(_WEEKDAY_STEMS))}(?!\w)(?!\s+عشر)"
 _WD_NAME_RE = re.compile(_alternation(list(_WEEKDAY_STEMS)) + r"$")
 # A weekday in apposition after اليوم/امس/غدا: "اليوم الخميس", "اليوم/الخميس/", "امس (الاحد)".
 _WD_TAIL = rf"(?:\s*[/(\[\-–—،,]?\s*(?P<wd>{_WD})(?:\s*[)\]/])?)"
@@ -255,7 +256,7 @@ _WEEKDAY_RE = re.compile(
     r"|الفائت))?)?"
 )
 _DAY_MONTH_RE = re.compile(
-    rf"(?<!\w){_LEAD}(?<![\w.:/])و?(?P<day>\d{{1,2}})\s*(?:-\s*)?(?:من\s+)?(?:شهر\s+)?"
+    rf"(?<!\w){_LEAD}(?<![\w.:/])و?(?P<day>\d{{1,2}}|فاتح)\s*(?:-\s*)?(?:من\s+)?(?:شهر\s+)?"
     rf"(?P<mon>{_MONTHS})(?!\w)"
     rf"(?:\s*[/(\-–—]\s*(?P<mon2>{_MONTHS})(?!\w)(?:\s*\))?)?"
     rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنه\s+)?{_YEAR}"
@@ -363,6 +364,11 @@ _TENSES = (None, "past", "future")
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _day_number(text: str) -> int:
+    """Day of the month: digits, or "فاتح" (the first, in Maghrebi usage)."""
+    return 1 if text == "فاتح" else int(text)
 
 
 def _publication_date(published: dt.datetime | dt.date | None) -> dt.date | None:
@@ -599,7 +605,7 @@ def _day_month(
         )
     year = int(match.group("year")) if match.group("year") else None
     return _calendar(
-        match, folded, pub, tense, year, month, int(match.group("day")), match.group("dir")
+        match, folded, pub, tense, year, month, _day_number(match.group("day")), match.group("dir")
     )
 
 
@@ -628,7 +634,7 @@ def _hijri(
     month = _month_number(match.group("mon"), _HIJRI_MONTHS)
     if month == 2 and not match.group("year"):
         return None  # "3 صفر" is a score (three-nil) far more often than 3 Safar
-    day = int(match.group("day"))
+    day = _day_number(match.group("day"))
     try:
         if match.group("year"):
             hijri_years = [int(match.group("year"))]
@@ -865,8 +871,13 @@ def resolve_call_date(
     """
     if not sentences:
         return DateResolution(None, UNRESOLVED, "no sentence about the call")
+    pub = _publication_date(published)
+    dropped: list[DateMention] = []
     for index, sentence in enumerate(sentences):
         mentions = [m for m in find_date_mentions(sentence, published, tense) if not m.ignored]
+        consistent = [m for m in mentions if _fits_tense(m, pub, tense)]
+        dropped += [m for m in mentions if m not in consistent]
+        mentions = consistent
         if not mentions:
             continue
         if index == 0:
@@ -877,8 +888,29 @@ def resolve_call_date(
             return _resolution(dated[0], where)
         return _resolution(mentions[0], f"{where}, only a vague date")
     count = len(sentences)
+    if dropped:
+        return DateResolution(
+            None,
+            UNRESOLVED,
+            f"the only dates near the call do not fit a {tense} call: "
+            + "; ".join(m.reason for m in dropped),
+        )
     return DateResolution(
         None,
         UNRESOLVED,
         f"no date expression in the {count} sentence{'s' if count > 1 else ''} about the call",
     )
+
+
+def _fits_tense(mention: DateMention, pub: dt.date | None, tense: str | None) -> bool:
+    """A held call cannot be dated after publication, nor a scheduled one before it.
+
+    One day of slack either way covers time zones (an evening call in Washington is reported
+    the next day in Arab time).
+    """
+    if mention.value is None or pub is None or tense is None:
+        return True
+    delta = (mention.value - pub).days
+    if tense == "past":
+        return delta <= 1
+    return delta >= -1

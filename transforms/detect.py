@@ -184,6 +184,12 @@ _AIDE_HEAD_RE = re.compile(
 # "بين وترامب": the other president's name was dropped by the outlet.
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
 _CLAUSE_REACH = 220
+_VIDEO_REACH = 70
+# Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
+_ATTRIBUTION_RE = re.compile(
+    r"\b(?:وفق|وفقا|حسب|حسبما|بحسب|كما|نقلا|قال|قالت|اكد|اكده|اكدت|اعلن|اعلنه|اعلنته|ذكر|ذكره|"
+    r"ذكرت|افاد|افادت|اوضح|اشار|صرح|مصدر|مصادر|بيان)\w{0,2}\b"
+)
 # "وكان الرئيسان قد ناقشا...": the pluperfect of Arabic news, always about an earlier event.
 _PLUPERFECT_RE = re.compile(r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:\S+\s+){0,4}?قد\s")
 
@@ -250,9 +256,19 @@ def analyse_mention(
     the source of the news, not a party.
     """
     lo, hi = _clause(text, start, end)
+    if strength == "video":
+        # "اجتماع أوبك+ عبر تقنية الفيديو" in a sentence about a phone call: a video form
+        # belongs to the people right around it
+        lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + _VIDEO_REACH)
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
-    right = [p for p in inside if p.start >= end and p.start - end <= _RIGHT_REACH]
+    right = [
+        p
+        for p in inside
+        if p.start >= end
+        and p.start - end <= _RIGHT_REACH
+        and not _ATTRIBUTION_RE.search(text[end : p.start])
+    ]
     adjacent = ([left[-1]] if left else []) + ([right[0]] if right else [])
     roles: set[str] = set()
     presidents: list[President] = []

@@ -38,9 +38,9 @@ from pipeline.records import (
     article_row,
     call_report_row,
 )
-from transforms.dates import resolve_call_date
+from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
-from transforms.detect import CallMention, Detection, detect
+from transforms.detect import CallMention, Detection, detect, sentence_mentions
 from transforms.detect import _clause as clause_bounds
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
@@ -293,6 +293,25 @@ def _tags(patterns: dict[str, re.Pattern[str]], texts: Sequence[str]) -> tuple[s
     return tuple(k for k, r in patterns.items() if any(r.search(t) for t in texts))
 
 
+_FOLLOW_UP_REACH = 3  # sentences after the evidence that may continue about the call
+
+
+def _follow_up_sentences(lex: Lexicon, art: NormalizedArticle, primary: CallMention) -> list[int]:
+    """Sentences right after the evidence that go on about the same call ("وجرت المكالمة
+    أمس..."): a bare call noun, no other party, not negated, not recalled."""
+    out = []
+    day = art.article.published_at.date() if art.article.published_at else None
+    first = max(primary.sentence + 1, 0)
+    for idx in range(first, min(len(art.sentences), first + _FOLLOW_UP_REACH)):
+        mentions = sentence_mentions(lex, art.sentences[idx].folded, idx, day, with_weak=True)
+        if any(
+            not m.negated and not m.recall and not (m.parties & {"aide", "other"})
+            for m in mentions
+        ):
+            out.append(idx)
+    return out
+
+
 def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     """All the fields of a call report (or a negative with its reason)."""
     if not det.is_call_report or det.primary is None:
@@ -307,11 +326,17 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     main = folded(primary.sentence)
     status = call_status(lex, main, primary)
     tense = {"held": "past", "scheduled": "future"}.get(status)
-    date_sentences = [main] + [folded(i) for i in call_ids if i != primary.sentence]
-    anchor = primary.start
-    resolution = resolve_call_date(
-        date_sentences, art.article.published_at, anchor=anchor, tense=tense
-    )
+    follow_ups = _follow_up_sentences(lex, art, primary)
+    date_sentences = [main] + [
+        folded(i) for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence
+    ]
+    if status == "requested":
+        # asked for or proposed, not agreed: whatever day is named, the call has none yet
+        resolution = DateResolution(None, "unresolved", "a requested call has no agreed date")
+    else:
+        resolution = resolve_call_date(
+            date_sentences, art.article.published_at, anchor=primary.start, tense=tense
+        )
 
     # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
     day = resolution.value or (
@@ -331,11 +356,13 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         us = us or getattr(lex.sitting("us", day), "name", None)
         ru = ru or getattr(lex.sitting("russia", day), "name", None)
 
-    medium = (
-        "video"
-        if any(m.strength == "video" for m in det.mentions if m.sentence in (primary.sentence, -1))
-        else "phone"
-    )
+    # video only when the call itself is a video call: the primary mention is a video form,
+    # or a video form stands right by it ("اتصال ... عبر الفيديو")
+    medium = "phone"
+    for m in det.mentions:
+        if m.strength == "video" and m.sentence == primary.sentence:
+            if m is primary or abs(m.start - primary.end) <= 40 or abs(primary.start - m.end) <= 40:
+                medium = "video"
     around = [main] + [
         folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
     ]
