@@ -65,11 +65,17 @@ class _KnownIds:
         return self._cache[1]
 
 
+# State, timers and their DoFn parameters (module level: Beam matches them by identity).
+_LAST_SEEN = userstate.ReadModifyWriteStateSpec("last_seen_micros", VarIntCoder())
+_ORIGINAL = userstate.ReadModifyWriteStateSpec("original", PickleCoder())
+_EXPIRY = userstate.TimerSpec("expiry", TimeDomain.WATERMARK)
+_LAST_SEEN_PARAM = beam.DoFn.StateParam(_LAST_SEEN)
+_ORIGINAL_PARAM = beam.DoFn.StateParam(_ORIGINAL)
+_EXPIRY_PARAM = beam.DoFn.TimerParam(_EXPIRY)
+
+
 class DropSeenItemsFn(beam.DoFn):
     """(article key, FeedItem) -> FeedItem when the article is new; keyed state per article."""
-
-    LAST_SEEN = userstate.ReadModifyWriteStateSpec("last_seen_micros", VarIntCoder())
-    EXPIRY = userstate.TimerSpec("expiry", TimeDomain.WATERMARK)
 
     def __init__(self, ttl: float | None = DEFAULT_TTL) -> None:
         self._ttl = ttl
@@ -83,8 +89,8 @@ class DropSeenItemsFn(beam.DoFn):
         element: tuple[str, FeedItem],
         known: Iterable[str] = (),
         ts: Timestamp = beam.DoFn.TimestampParam,
-        last_seen: Any = beam.DoFn.StateParam(LAST_SEEN),
-        expiry: Any = beam.DoFn.TimerParam(EXPIRY),
+        last_seen: Any = _LAST_SEEN_PARAM,
+        expiry: Any = _EXPIRY_PARAM,
     ) -> Iterator[FeedItem]:
         key, item = element
         seen = last_seen.read()
@@ -99,12 +105,12 @@ class DropSeenItemsFn(beam.DoFn):
         if self._ttl is not None:
             expiry.set(Timestamp(micros=max(ts.micros, seen or 0)) + Duration(self._ttl))
 
-    @userstate.on_timer(EXPIRY)
+    @userstate.on_timer(_EXPIRY)
     def expire(
         self,
         fired: Timestamp = beam.DoFn.TimestampParam,
-        last_seen: Any = beam.DoFn.StateParam(LAST_SEEN),
-        expiry: Any = beam.DoFn.TimerParam(EXPIRY),
+        last_seen: Any = _LAST_SEEN_PARAM,
+        expiry: Any = _EXPIRY_PARAM,
     ) -> None:
         seen = last_seen.read()
         if seen is not None and self._ttl is not None and seen + self._ttl * 1e6 > fired.micros:
@@ -133,9 +139,6 @@ class DropSeenItems(beam.PTransform):
 class LinkCopiesFn(beam.DoFn):
     """(fingerprint, Article) -> Article, ``duplicate_of`` the first copy seen or stored."""
 
-    ORIGINAL = userstate.ReadModifyWriteStateSpec("original", PickleCoder())
-    EXPIRY = userstate.TimerSpec("expiry", TimeDomain.WATERMARK)
-
     def __init__(self, ttl: float | None = DEFAULT_TTL) -> None:
         self._ttl = ttl
         self._syndicated = beam.metrics.Metrics.counter("articles", "syndicated")
@@ -145,8 +148,8 @@ class LinkCopiesFn(beam.DoFn):
         element: tuple[str, Article],
         stored: Mapping[str, str] | None = None,
         ts: Timestamp = beam.DoFn.TimestampParam,
-        original: Any = beam.DoFn.StateParam(ORIGINAL),
-        expiry: Any = beam.DoFn.TimerParam(EXPIRY),
+        original: Any = _ORIGINAL_PARAM,
+        expiry: Any = _EXPIRY_PARAM,
     ) -> Iterator[Article]:
         fp, article = element
         if not is_fingerprint(fp):
@@ -162,8 +165,8 @@ class LinkCopiesFn(beam.DoFn):
             self._syndicated.inc()
             yield dataclasses.replace(article, duplicate_of=first)
 
-    @userstate.on_timer(EXPIRY)
-    def expire(self, original: Any = beam.DoFn.StateParam(ORIGINAL)) -> None:
+    @userstate.on_timer(_EXPIRY)
+    def expire(self, original: Any = _ORIGINAL_PARAM) -> None:
         original.clear()
 
 

@@ -184,6 +184,8 @@ _AIDE_HEAD_RE = re.compile(
 # "بين وترامب": the other president's name was dropped by the outlet.
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
 _CLAUSE_REACH = 220
+_BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\S+\s+)?بين\s")
+_MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\bخلال\s+زيار|\bفي\s+(?:ال)?قم")
 _VIDEO_REACH = 70
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
@@ -269,6 +271,12 @@ def analyse_mention(
         and p.start - end <= _RIGHT_REACH
         and not _ATTRIBUTION_RE.search(text[end : p.start])
     ]
+    # "الاتصال الذي جرى بين الرئيس بوتين ونظيره الأمريكي": the parties follow "بين"
+    between = _BETWEEN_RE.match(text, end)
+    if between and {p.role for p in right[:2]} >= {"us", "russia"}:
+        left = []
+    elif between and any(p.role == "both" for p in right[:1]):
+        left = []
     adjacent = ([left[-1]] if left else []) + ([right[0]] if right else [])
     roles: set[str] = set()
     presidents: list[President] = []
@@ -295,7 +303,7 @@ def analyse_mention(
         elif role == "other" and p.role in ("us", "russia"):
             roles.add("other")
     before = text[max(lo, start - _NEGATION_REACH) : start]
-    negated = bool(re.search(r"(?:^|\s)لا\s*$", before)) or any(
+    negated = bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن)\s*$", before)) or any(
         not _NEGATION_BREAK_RE.search(before[m.end() :]) for m in lex.negation_re.finditer(before)
     )
     after = text[end : end + 30]
@@ -307,7 +315,7 @@ def analyse_mention(
     elif (
         bg["soft_before"].search(near_before)
         or bg["soft_after"].search(near_after)
-        or _PLUPERFECT_RE.search(text[lo:start])
+        or _PLUPERFECT_RE.search(text[max(0, start - 120) : start])
     ):
         recall = "soft"
     else:
@@ -335,7 +343,8 @@ def sentence_mentions(
     """Every call expression of one folded sentence, analysed."""
     blocked = [m.span() for m in lex.not_a_call_re.finditer(text)]
     spans: list[tuple[int, int, str]] = []
-    for strength, regex in (("video", lex.call_video_re), ("strong", lex.call_strong_re)):
+    kinds = (("video", lex.call_video_re), ("strong", lex.call_strong_re), ("speech", lex.call_speech_re))
+    for strength, regex in kinds:
         for m in regex.finditer(text):
             if not _overlaps(blocked, *m.span()) and not _overlaps(
                 [(s, e) for s, e, _ in spans], *m.span()
@@ -357,6 +366,10 @@ def sentence_mentions(
             # "اتصل"/"يتصل" is a call only with its object: "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
             if not re.search(r"\bب\w", text[end : end + 40]):
                 continue
+        if strength == "speech":
+            lo, hi = _clause(text, start, end)
+            if lex.meeting_re.search(text, lo, hi) or _MARGIN_RE.search(text, lo, hi):
+                continue  # "تحدث مع بوتين على هامش القمة": in person
         out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
     return out
 

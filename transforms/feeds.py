@@ -316,6 +316,8 @@ def parse_feed(body: bytes, headers: Mapping[str, str], spec: FeedSpec, url: str
         raise NotAFeed("the response is empty (0 bytes of content)")
     check_xml_safety(text)
     root = _root_tag(text)
+    if not root:
+        raise NotAFeed(f"no RSS or Atom feed in the document: it is not XML ({text[:40]!r}...)")
     if root == "html" or (not root.endswith(("rss", "feed", "rdf")) and "html" in ctype.lower()):
         alt = _ALT_FEED.search(text)
         hint = f"; the page advertises a feed at {urljoin(url, alt.group(1))}" if alt else ""

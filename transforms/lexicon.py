@@ -75,6 +75,7 @@ class Lexicon:
     other_leader_re: re.Pattern[str]
     call_strong_re: re.Pattern[str]
     call_video_re: re.Pattern[str]
+    call_speech_re: re.Pattern[str]
     call_weak_re: re.Pattern[str]
     not_a_call_re: re.Pattern[str]
     meeting_re: re.Pattern[str]
@@ -160,10 +161,11 @@ def load_lexicon() -> Lexicon:
         other_leader_re=compile_phrases(leaders["other_leaders"]),
         call_strong_re=compile_patterns(calls["call_strong"]),
         call_video_re=compile_patterns(calls["call_video"]),
+        call_speech_re=compile_patterns(calls["call_speech"]),
         call_weak_re=compile_patterns(calls["call_weak"]),
         not_a_call_re=compile_patterns(calls["not_a_call"]),
         meeting_re=compile_patterns(calls["meeting"]),
-        negation_re=compile_patterns(calls["negation"], proclitic=""),
+        negation_re=compile_patterns(calls["negation"], proclitic="(?:[وف]?)"),
         status_re={k: compile_patterns(v, proclitic="(?:[وف]?)") for k, v in status.items()},
         requester_cue_re=compile_patterns(req["cues"]),
         requester_side_re={

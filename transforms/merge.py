@@ -14,11 +14,19 @@ is incremental: the stored reports of the affected pairs (read at start-up) are 
 with the new ones, calls that disappear (an undated call absorbed by a dated one) are deleted and
 stored reports whose call changed are re-pointed.
 
+Streaming (``MergeCallsContinuously``): no GroupByKey; a stateful DoFn keyed by leader pair
+holds the pair's reports (the ``MERGE_FIELDS`` of each, seeded from the stored reports at
+start-up) and runs the same ``merge_pair`` for every new report as it comes. Since
+``assign_calls`` and ``call_row`` depend only on the set of reports, the calls after any
+sequence of reports are the calls batch computes from all of them at once; the write
+operations must then be applied in order (``pipeline.warehouse.sink.coalesce_ops``).
+
 Metrics: ``merge/calls``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
@@ -26,12 +34,30 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.transforms import userstate
+from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.records import RunContext
 
 _LOGGER = logging.getLogger(__name__)
 
 WINDOW_DAYS = 3
+# What merging needs of a report (= Warehouse.call_reports_for_merge): kept in streaming state.
+MERGE_FIELDS = (
+    "report_id",
+    "article_id",
+    "call_id",
+    "outlet",
+    "us_leader",
+    "russian_leader",
+    "call_status",
+    "call_date",
+    "medium",
+    "requested_by",
+    "topics",
+    "published_at",
+)
 STATUS_RANK = {"held": 3, "scheduled": 2, "requested": 1, "unknown": 0, None: 0}
 _SLUGS = {
     "Barack Obama": "obama",
@@ -205,4 +231,69 @@ class MergeCalls(beam.PTransform):
             | "KeyByLeaderPair" >> beam.Map(lambda r: (pair_key(r), r))
             | "GroupByPair" >> beam.GroupByKey()
             | "ClusterIntoCalls" >> beam.ParDo(MergePairFn(self._ctx), beam.pvalue.AsList(self._stored))
+        )
+
+
+def remember(known: dict[str, Row], ops: Iterable[tuple[str, str, Any]]) -> None:
+    """Fold ``merge_pair``'s ``call_reports`` operations into the pair's known reports."""
+    for op, table, payload in ops:
+        if table != "call_reports":
+            continue
+        if op == "upsert":
+            known[payload["report_id"]] = {f: payload.get(f) for f in MERGE_FIELDS}
+        elif op == "update" and payload["report_id"] in known:
+            known[payload["report_id"]]["call_id"] = payload["call_id"]
+
+
+_REPORTS = userstate.ReadModifyWriteStateSpec("reports", PickleCoder())
+_REPORTS_PARAM = beam.DoFn.StateParam(_REPORTS)  # module level: Beam matches it by identity
+
+
+class MergeEachReportFn(beam.DoFn):
+    """(pair, report row) -> write operations; keyed state: the pair's reports so far."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        self._calls = beam.metrics.Metrics.counter("merge", "calls")
+
+    def process(
+        self,
+        element: tuple[str, Row],
+        stored: Sequence[Row] = (),
+        ts: Timestamp = beam.DoFn.TimestampParam,
+        reports: Any = _REPORTS_PARAM,
+    ) -> Iterator[tuple[str, str, Any]]:
+        pair, report = element
+        known = reports.read()
+        if known is None:
+            known = {r["report_id"]: dict(r) for r in stored if pair_key(r) == pair}
+        ctx = dataclasses.replace(
+            self._ctx, started_at=ts.to_utc_datetime(has_tz=True).replace(microsecond=0)
+        )
+        ops = list(merge_pair([report], list(known.values()), ctx))
+        remember(known, ops)
+        reports.write(known)
+        for op in ops:
+            if op[1] == "calls" and op[0] == "upsert":
+                self._calls.inc()
+            yield op
+
+
+class MergeCallsContinuously(beam.PTransform):
+    """Streaming MergeCalls: each new report re-clusters its pair at once (no GroupByKey).
+
+    Input: ``call_reports`` rows. Output: write operations, to be applied in order.
+    """
+
+    def __init__(self, stored: beam.PCollection, ctx: RunContext) -> None:
+        super().__init__()
+        self._stored = stored
+        self._ctx = ctx
+
+    def expand(self, reports: beam.PCollection) -> beam.PCollection:
+        return (
+            reports
+            | "KeyByLeaderPair" >> beam.Map(lambda r: (pair_key(r), r))
+            | "ClusterAsTheyCome"
+            >> beam.ParDo(MergeEachReportFn(self._ctx), beam.pvalue.AsList(self._stored))
         )

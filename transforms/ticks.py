@@ -77,6 +77,10 @@ class _TickRestrictions(beam.transforms.core.RestrictionProvider):
         return None  # on drain, stop at once
 
 
+_RESTRICTION_PARAM = beam.DoFn.RestrictionParam(_TickRestrictions())
+_WATERMARK_PARAM = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider())
+
+
 class TickFn(beam.DoFn):
     """(start, stop, interval) -> one Timestamp per tick, in real time (splittable)."""
 
@@ -91,10 +95,8 @@ class TickFn(beam.DoFn):
     def process(
         self,
         element: tuple[float, float | None, float],
-        tracker: Any = beam.DoFn.RestrictionParam(_TickRestrictions()),
-        watermark: Any = beam.DoFn.WatermarkEstimatorParam(
-            ManualWatermarkEstimator.default_provider()
-        ),
+        tracker: Any = _RESTRICTION_PARAM,
+        watermark: Any = _WATERMARK_PARAM,
     ) -> Iterator[TimestampedValue]:
         start, stop, interval = element
         restriction = tracker.current_restriction()
@@ -106,7 +108,8 @@ class TickFn(beam.DoFn):
             time.sleep(min(at - now, self._nap))
             now = time.time()
         if self.stop_requested() or (stop is not None and now >= stop):
-            _LOGGER.info("ticks end (%s)", "stop requested" if self.stop_requested() else "stop time")
+            why = "stop requested" if self.stop_requested() else "stop time"
+            _LOGGER.info("ticks end: %s", why)
             tracker.try_claim(restriction.stop)  # claims nothing: the restriction is done
             return
         if at > now:
