@@ -187,6 +187,22 @@ _CLAUSE_REACH = 220
 _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\S+\s+)?بين\s")
 _MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\bخلال\s+زيار|\bفي\s+(?:ال)?قم")
 _VIDEO_REACH = 70
+# A meeting of some other body ("اجتماع تحالف أوبك+", "قمة مجموعة العشرين") right before a video
+# form: the video form is that body's.
+_OTHER_BODY_MEETING_RE = re.compile(
+    r"\b(?:ال)?(?:اجتماع|قم[هت]|مؤتمر|لقاء)\w{0,3}\s+(?:\S+\s+)?(?:ال)?(?:تحالف|مجموع|وزراء|مجلس|منظم|"
+    r"اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|رؤساء)\w{0,3}"
+)
+# A sentence that refers back to the one before: "جاء ذلك في مكالمة هاتفية..."
+_ANAPHORA_RE = re.compile(
+    r"^\W*(?:و)?(?:جاء|جاءت|وجاء|وجاءت)\s+(?:ذلك|هذا|هذه|تصريحات\w*|تحذير\w*|كلام\w*)|"
+    r"^\W*(?:و)?ذلك\s+(?:خلال|في|اثناء)\b"
+)
+# Titles and leads of explainers and timelines: every call in them is history.
+_EXPLAINER_RE = re.compile(
+    r"\b(?:محطات|سجل|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
+    r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات))\b"
+)
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
     r"\b(?:وفق|وفقا|حسب|حسبما|بحسب|كما|نقلا|قال|قالت|اكد|اكده|اكدت|اعلن|اعلنه|اعلنته|ذكر|ذكره|"
@@ -260,8 +276,11 @@ def analyse_mention(
     lo, hi = _clause(text, start, end)
     if strength == "video":
         # "اجتماع أوبك+ عبر تقنية الفيديو" in a sentence about a phone call: a video form
-        # belongs to the people right around it
+        # belongs to the people right around it, and not to another body's meeting
         lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + _VIDEO_REACH)
+        governor = _OTHER_BODY_MEETING_RE.search(text, lo, start)
+        if governor:
+            lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
     right = [
@@ -384,10 +403,13 @@ def _recalled(
     texts: Sequence[tuple[int, str]],
     published: dt.datetime | None,
     lead_other_call: bool,
+    explainer: bool = False,
 ) -> bool:
     """Is this presidential call only recalled (background), not reported?"""
     if m.recall == "hard":
         return True
+    if explainer:
+        m = CallMention(**{**m.__dict__, "recall": "soft"})  # a timeline recalls unless recent
     if m.recall == "soft" and lead_other_call and m.sentence > 0:
         return True  # "جاء اتصال الوزيرين غداة المحادثة الهاتفية بين الرئيسين"
     if published is None:
@@ -404,10 +426,40 @@ def _recalled(
     return False
 
 
+def _inherit_parties(
+    lex: Lexicon,
+    m: CallMention,
+    texts: Sequence[tuple[int, str]],
+    idx: int,
+    day: dt.date | None,
+) -> CallMention:
+    """"جاء ذلك في مكالمة هاتفية": the parties are the people of the sentence before."""
+    prev = [t for i, t in texts if i == idx - 1]
+    if not prev:
+        return m
+    people = _people(lex, prev[0])
+    roles: set[str] = set()
+    presidents: list[President] = []
+    for p in people:
+        role, pres = _resolve(lex, p, day)
+        if role == "both":
+            roles.update(("us", "russia"))
+        elif role in ("us", "russia"):
+            roles.add(role)
+            if pres is not None:
+                presidents.append(pres)
+        else:
+            roles.add("other" if role == "elect" else role)
+    if roles != {"us", "russia"}:
+        return m
+    return CallMention(**{**m.__dict__, "parties": frozenset(roles), "presidents": tuple(dict.fromkeys(presidents))})
+
+
 def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
     """Decide whether ``art`` is a call report, and where the call is stated."""
     day = call_day or _ref_day(art.article.published_at)
-    texts: list[tuple[int, str]] = [(-1, art.title_folded)] + [
+    # a title's ".." separates topic and news ("بايدن وبوتين.. اتصال هاتفي"), not sentences
+    texts: list[tuple[int, str]] = [(-1, art.title_folded.replace("..", " ،"))] + [
         (i, s.folded) for i, s in enumerate(art.sentences)
     ]
     strong: list[CallMention] = []
@@ -417,6 +469,8 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     lead_other_call = False  # the title or first sentence reports someone else's call
     for idx, text in texts:
         for m in sentence_mentions(lex, text, idx, day, with_weak=False):
+            if not m.parties and idx >= 0 and _ANAPHORA_RE.search(text):
+                m = _inherit_parties(lex, m, texts, idx, day)
             if idx <= 0 and m.parties & {"aide", "other"} and not m.negated:
                 lead_other_call = True
             if m.elect:
@@ -441,8 +495,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         return Detection(False, reason, (), None, {"negated": float(bool(negated))})
 
     # A call that the article reports beats one that is merely recalled.
+    explainer = any(_EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
     reported = [
-        m for m in strong if not _recalled(m, texts, art.article.published_at, lead_other_call)
+        m
+        for m in strong
+        if not _recalled(m, texts, art.article.published_at, lead_other_call, explainer)
     ]
     if not reported:
         return Detection(

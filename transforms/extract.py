@@ -356,13 +356,13 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         us = us or getattr(lex.sitting("us", day), "name", None)
         ru = ru or getattr(lex.sitting("russia", day), "name", None)
 
-    # video only when the call itself is a video call: the primary mention is a video form,
-    # or a video form stands right by it ("اتصال ... عبر الفيديو")
+    # video only when the call itself is a video call: a video form whose parties are the two
+    # presidents, in the evidence sentence or the title
     medium = "phone"
-    for m in det.mentions:
-        if m.strength == "video" and m.sentence == primary.sentence:
-            if m is primary or abs(m.start - primary.end) <= 40 or abs(primary.start - m.end) <= 40:
-                medium = "video"
+    if any(
+        m.strength == "video" and m.sentence in (primary.sentence, -1) for m in det.mentions
+    ):
+        medium = "video"
     around = [main] + [
         folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
     ]
