@@ -5,9 +5,9 @@ with a ``GroupByKey``: both see a whole run at once. A streaming pipeline cannot
 whole run", and on the local FnApiRunner nothing after a GroupByKey emits before the source
 ends. So streaming mode keeps what it has seen in per-key state (global window) instead:
 
-* ``DropSeenItems``: ``(article key, FeedItem)`` -> the FeedItem, the first time that article
-  is seen (and not already in the warehouse: the known-ids side input). Later sightings are
-  dropped (``articles/repeated``). State: the event time it was last seen; an event-time timer
+* ``DropSeenItems``: FeedItem -> the FeedItem, the first time its article is seen and if it is
+  not already in the warehouse (the known-ids side input, looked up before the state). Later
+  sightings are dropped (``articles/repeated``). State: the event time it was last seen; an event-time timer
   clears it ``ttl`` after that, so state stays bounded to the articles of the last ``ttl``.
 * ``LinkCopiesAsTheyCome``: ``Article`` -> the Article, with ``duplicate_of`` set when a copy of
   the same story (same ``fingerprint``) was seen first - earlier in the stream or stored in the
@@ -68,49 +68,66 @@ class _KnownIds:
 # State, timers and their DoFn parameters (module level: Beam matches them by identity).
 _LAST_SEEN = userstate.ReadModifyWriteStateSpec("last_seen_micros", VarIntCoder())
 _ORIGINAL = userstate.ReadModifyWriteStateSpec("original", PickleCoder())
-_EXPIRY = userstate.TimerSpec("expiry", TimeDomain.WATERMARK)
+_SEEN_EXPIRY = userstate.TimerSpec("seen_expiry", TimeDomain.WATERMARK)
+_COPY_EXPIRY = userstate.TimerSpec("copy_expiry", TimeDomain.WATERMARK)
 _LAST_SEEN_PARAM = beam.DoFn.StateParam(_LAST_SEEN)
 _ORIGINAL_PARAM = beam.DoFn.StateParam(_ORIGINAL)
-_EXPIRY_PARAM = beam.DoFn.TimerParam(_EXPIRY)
+_SEEN_EXPIRY_PARAM = beam.DoFn.TimerParam(_SEEN_EXPIRY)
+_COPY_EXPIRY_PARAM = beam.DoFn.TimerParam(_COPY_EXPIRY)
+
+
+class SkipKnownFn(beam.DoFn):
+    """FeedItem -> (article key, FeedItem) unless the article is already in the warehouse."""
+
+    def __init__(self) -> None:
+        self._known_ids = _KnownIds()
+        self._known = beam.metrics.Metrics.counter("articles", "known")
+
+    def process(self, item: FeedItem, known: Iterable[str] = ()) -> Iterator[tuple[str, FeedItem]]:
+        key = article_key(item)
+        if article_id_for(key) in self._known_ids(known):
+            self._known.inc()
+            return
+        yield key, item
 
 
 class DropSeenItemsFn(beam.DoFn):
-    """(article key, FeedItem) -> FeedItem when the article is new; keyed state per article."""
+    """(article key, FeedItem) -> FeedItem when the article is new; keyed state per article.
+
+    (No side input here: a stateful DoFn with one trips Beam 2.77's key-coder lookup, which may
+    take the side input for the main input and refuse it as not key-value.)
+    """
 
     def __init__(self, ttl: float | None = DEFAULT_TTL) -> None:
         self._ttl = ttl
-        self._known_ids = _KnownIds()
         self._new = beam.metrics.Metrics.counter("articles", "new")
-        self._known = beam.metrics.Metrics.counter("articles", "known")
         self._repeated = beam.metrics.Metrics.counter("articles", "repeated")
 
     def process(
         self,
         element: tuple[str, FeedItem],
-        known: Iterable[str] = (),
         ts: Timestamp = beam.DoFn.TimestampParam,
         last_seen: Any = _LAST_SEEN_PARAM,
-        expiry: Any = _EXPIRY_PARAM,
+        expiry: Any = _SEEN_EXPIRY_PARAM,
     ) -> Iterator[FeedItem]:
-        key, item = element
+        _, item = element
         seen = last_seen.read()
-        if seen is None and article_id_for(key) in self._known_ids(known):
-            self._known.inc()
-        elif seen is not None and (self._ttl is None or ts.micros < seen + self._ttl * 1e6):
+        if seen is not None and (self._ttl is None or ts.micros < seen + self._ttl * 1e6):
             self._repeated.inc()
         else:
             self._new.inc()
             yield item
-        last_seen.write(max(ts.micros, seen or 0))
+        latest = max(ts.micros, seen or 0)
+        last_seen.write(latest)
         if self._ttl is not None:
-            expiry.set(Timestamp(micros=max(ts.micros, seen or 0)) + Duration(self._ttl))
+            expiry.set(Timestamp(micros=latest) + Duration(self._ttl))
 
-    @userstate.on_timer(_EXPIRY)
+    @userstate.on_timer(_SEEN_EXPIRY)
     def expire(
         self,
         fired: Timestamp = beam.DoFn.TimestampParam,
         last_seen: Any = _LAST_SEEN_PARAM,
-        expiry: Any = _EXPIRY_PARAM,
+        expiry: Any = _SEEN_EXPIRY_PARAM,
     ) -> None:
         seen = last_seen.read()
         if seen is not None and self._ttl is not None and seen + self._ttl * 1e6 > fired.micros:
@@ -131,9 +148,19 @@ class DropSeenItems(beam.PTransform):
         side = [beam.pvalue.AsList(self._known_ids)] if self._known_ids is not None else []
         return (
             items
-            | "KeyByArticle" >> beam.Map(lambda i: (article_key(i), i))
-            | "FirstSighting" >> beam.ParDo(DropSeenItemsFn(self._ttl), *side)
+            | "SkipKnown" >> beam.ParDo(SkipKnownFn(), *side)
+            | "FirstSighting" >> beam.ParDo(DropSeenItemsFn(self._ttl))
         )
+
+
+class KeyByFingerprintFn(beam.DoFn):
+    """Article -> (fingerprint, (Article, the stored original's id or None))."""
+
+    def process(
+        self, article: Article, stored: Mapping[str, str] | None = None
+    ) -> Iterator[tuple[str, tuple[Article, str | None]]]:
+        fp = article.fingerprint or f"none:{article.article_id}"
+        yield fp, (article, (stored or {}).get(fp))
 
 
 class LinkCopiesFn(beam.DoFn):
@@ -145,17 +172,16 @@ class LinkCopiesFn(beam.DoFn):
 
     def process(
         self,
-        element: tuple[str, Article],
-        stored: Mapping[str, str] | None = None,
+        element: tuple[str, tuple[Article, str | None]],
         ts: Timestamp = beam.DoFn.TimestampParam,
         original: Any = _ORIGINAL_PARAM,
-        expiry: Any = _EXPIRY_PARAM,
+        expiry: Any = _COPY_EXPIRY_PARAM,
     ) -> Iterator[Article]:
-        fp, article = element
+        fp, (article, stored) = element
         if not is_fingerprint(fp):
             yield article
             return
-        first = original.read() or (stored or {}).get(fp) or article.article_id
+        first = original.read() or stored or article.article_id
         original.write(first)
         if self._ttl is not None:
             expiry.set(ts + Duration(self._ttl))
@@ -165,7 +191,7 @@ class LinkCopiesFn(beam.DoFn):
             self._syndicated.inc()
             yield dataclasses.replace(article, duplicate_of=first)
 
-    @userstate.on_timer(_EXPIRY)
+    @userstate.on_timer(_COPY_EXPIRY)
     def expire(self, original: Any = _ORIGINAL_PARAM) -> None:
         original.clear()
 
@@ -184,6 +210,6 @@ class LinkCopiesAsTheyCome(beam.PTransform):
         side = [beam.pvalue.AsDict(self._known)] if self._known is not None else []
         return (
             articles
-            | "KeyByFingerprint" >> beam.Map(lambda a: (a.fingerprint or f"none:{a.article_id}", a))
-            | "FirstCopyWins" >> beam.ParDo(LinkCopiesFn(self._ttl), *side)
+            | "KeyByFingerprint" >> beam.ParDo(KeyByFingerprintFn(), *side)
+            | "FirstCopyWins" >> beam.ParDo(LinkCopiesFn(self._ttl))
         )

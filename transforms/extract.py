@@ -51,6 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 _STATUS_BEFORE = 160
 _STATUS_AFTER = 90
 _WEAK_CUE_PENALTY = 40
+_SOURCE_GAP = 40  # characters between an attribution verb and the source it names
 _DURATION_RE = re.compile(
     r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
     r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
@@ -121,17 +122,28 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     return best[1] if best else "unknown"
 
 
-def side_mentions(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
+_BARE_SIDE_ADJ_RE = re.compile(r"^[وفبلك]*(?:ال)?(?:امريكي|اميركي|روسي)(?:ه)?$")
+
+
+def side_mentions(lex: Lexicon, text: str, adjectives: bool = False) -> list[tuple[int, int, str]]:
     """Every place ``text`` names a side: a president (name or title) or a side word
-    ("واشنطن", "الكرملين", "الجانب الروسي"), as ``(start, end, side)`` in order."""
+    ("واشنطن", "الكرملين", "الجانب الروسي"), as ``(start, end, side)`` in order. Adjacent
+    mentions of one side merge ("نظيره الروسي فلاديمير بوتين"). A bare adjective ("الروسي",
+    "أمريكي") counts only with ``adjectives`` (right after "بطلب", "بمبادرة")."""
     found: list[tuple[int, int, str]] = []
     for side in ("us", "russia"):
         for regex in (lex.requester_side_re[side], lex.name_re[side], lex.title_re[side]):
-            found += [(m.start(), m.end(), side) for m in regex.finditer(text)]
+            for m in regex.finditer(text):
+                if not adjectives and _BARE_SIDE_ADJ_RE.match(m.group(0)):
+                    continue
+                found.append((m.start(), m.end(), side))
     found.sort(key=lambda t: (t[0], -t[1]))
     out: list[tuple[int, int, str]] = []
     for f in found:
         if out and f[0] < out[-1][1]:
+            continue
+        if out and out[-1][2] == f[2] and not text[out[-1][1] : f[0]].strip():
+            out[-1] = (out[-1][0], f[1], f[2])
             continue
         out.append(f)
     return out
@@ -151,7 +163,7 @@ _RECEIVED_RE = re.compile(r"\bتلق(?:ي|ى|يا|ت|تا)\b(?P<gap>.{0,120}?)\b
 _CALLED_RE = re.compile(
     r"\b(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
     r"|(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
-    r"|(?:س)?[يت]?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
+    r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
 # "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
 _INITIATED_RE = re.compile(r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b")
@@ -172,7 +184,7 @@ def requested_by(
 ) -> str | None:
     """Who asked for or initiated the call - only when the text says so, else None."""
     for text in sentences:
-        sides = side_mentions(lex, text)
+        sides = side_mentions(lex, text, adjectives=True)
         for m in lex.requester_cue_re.finditer(text):
             side = _first_side(sides, m.end(), m.end() + 40)
             if side:
@@ -203,11 +215,13 @@ def requested_by(
         side = _first_side(sides, m.end(), m.end() + 45)
         if side:
             return side
-    for m in _INITIATED_RE.finditer(text):
-        side = _last_side(sides, max(0, m.start() - 50), m.start())
-        side = side or _first_side(sides, m.end(), m.end() + 60)
-        if side:
-            return side
+    for other in sentences:
+        other_sides = side_mentions(lex, other)
+        for m in _INITIATED_RE.finditer(other):
+            side = _last_side(other_sides, max(0, m.start() - 50), m.start())
+            side = side or _first_side(other_sides, m.end(), m.end() + 60)
+            if side:
+                return side
     for candidate in sentences[:1] + list(titles):
         sides_c = side_mentions(lex, candidate)
         for m in _CALLED_RE.finditer(candidate):
@@ -232,32 +246,65 @@ def requested_by(
     return None
 
 
+# Attribution: "اعلن الكرملين ان...", "قال مسؤول أمريكي، الخميس، إن...", "نقلت رويترز عن مسؤول...":
+# the source is the subject between the verb and the complementiser.
+_ATTR_VERB_RE = re.compile(
+    r"(?:^|\s)[وف]?(?:اعلن|قال|ذكر|افاد|اكد|كشف|صرح|اوضح|اشار|نقل|اورد|اضاف|افصح|كتب|نشر)"
+    r"(?:ت|تا|ا|وا)?\s+"
+    r"(?P<subj>[^.:«\"]{1,90}?)(?:\s*[،,]\s*(?:\S+\s*){0,4}?)?\s*(?:\b(?:ان|انه|انها|بان|بانه)\b|:|«|\")"
+)
+_ATTR_PREP_RE = re.compile(
+    r"(?:^|\s)[وف]?(?:وفقا\s*ل|وفق|بحسب|حسبما|حسب|نقلا\s+عن|طبقا\s*ل|استنادا\s+(?:الي|ل)|"
+    r"كما\s+جاء\s+في|في\s+بيان)(?!\w)\s*(?:ما\s+\w+\s+)?(?P<subj>.{1,60})"
+)
+_TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
+
+
+def _source_in(lex: Lexicon, text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The first source cue inside ``text[start:end]``: (side, start, end)."""
+    best: tuple[str, int, int] | None = None
+    for side in ("us", "russia", "other"):
+        m = lex.source_re[side].search(text, start, end)
+        if m and (best is None or m.start() < best[1]):
+            best = (side, m.start(), m.end())
+    return best
+
+
+def _attribution(lex: Lexicon, text: str) -> tuple[str, int, int] | None:
+    """The earliest attributed source of one folded sentence."""
+    found: list[tuple[str, int, int]] = []
+    for regex in (_ATTR_VERB_RE, _ATTR_PREP_RE):
+        for m in regex.finditer(text):
+            lo, hi = m.start("subj"), m.end("subj")
+            hit = _source_in(lex, text, lo, hi)
+            if hit:
+                found.append(hit)
+    return min(found, key=lambda t: t[1]) if found else None
+
+
 def source(
-    lex: Lexicon, art: NormalizedArticle, sentence_ids: Sequence[int]
+    lex: Lexicon, art: NormalizedArticle, primary_sentence: int
 ) -> tuple[str | None, str | None]:
-    """(side, Arabic phrase) the report attributes the news to."""
-    order = list(dict.fromkeys([*sentence_ids, *range(min(3, len(art.sentences)))]))
-    for idx in order:
-        if idx < 0:
+    """(side, Arabic phrase) the report attributes the call to: the evidence sentence first,
+    then a "المصدر:" title, then the sentences that follow and the lead."""
+    order: list[int] = [primary_sentence] if primary_sentence >= 0 else []
+    order.append(-1)
+    order += list(range(primary_sentence + 1, min(len(art.sentences), primary_sentence + 4)))
+    order += list(range(min(3, len(art.sentences))))
+    for idx in dict.fromkeys(order):
+        if idx == -1:
+            m = _TITLE_SOURCE_RE.match(art.title_folded)
+            hit = _source_in(lex, art.title_folded, m.start("subj"), m.end("subj")) if m else None
+            if hit:
+                original = art.article.title or ""
+                folded, offsets = fold_with_offsets(original)
+                if folded == art.title_folded:
+                    return hit[0], original[offsets[hit[1]] : offsets[hit[2] - 1] + 1]
+                return hit[0], art.title_folded[hit[1] : hit[2]]
             continue
-        sent = art.sentences[idx]
-        text = sent.folded
-        verbs = list(lex.source_verb_re.finditer(text))
-        if not verbs:
-            continue
-        best: tuple[int, str, re.Match[str]] | None = None
-        for side in ("us", "russia", "other"):
-            for m in lex.source_re[side].finditer(text):
-                # the source follows the attribution verb closely ("اعلن مسؤول...", "وفقا للكرملين")
-                near = [v for v in verbs if 0 <= m.start() - v.end() <= 12]
-                if not near:
-                    continue
-                if best is None or m.start() < best[0]:
-                    best = (m.start(), side, m)
-        if best:
-            _, side, m = best
-            phrase = _original_span(art, idx, m.start(), m.end())
-            return side, phrase
+        hit = _attribution(lex, art.sentences[idx].folded)
+        if hit:
+            return hit[0], _original_span(art, idx, hit[1], hit[2])
     return None, None
 
 
@@ -363,12 +410,12 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         m.strength == "video" and m.sentence in (primary.sentence, -1) for m in det.mentions
     ):
         medium = "video"
-    around = [main] + [
+    around = [main] + [folded(i) for i in follow_ups] + [
         folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
     ]
     titles = [art.title_folded] if primary.sentence >= 0 else []
     requester = requested_by(lex, around, primary, status, titles)
-    side, phrase = source(lex, art, [primary.sentence] if primary.sentence >= 0 else [])
+    side, phrase = source(lex, art, primary.sentence)
 
     topic_texts = [art.title_folded] + [s.folded for s in sentences]
     evidence: list[Evidence] = []

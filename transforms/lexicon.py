@@ -45,9 +45,14 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(f"{_B}(?:{body}){_E}")
 
 
+def _article_after_lam(pattern: str) -> str:
+    """Let an optional article ``(?:ال)?`` also match its "لل" form ("للكرملين" = ل + الكرملين)."""
+    return pattern.replace("(?:ال)?", "(?:ال|(?<=ل)ل)?")
+
+
 def compile_patterns(patterns: list[str], proclitic: str = _PROCLITIC) -> re.Pattern[str]:
     """One alternation over regex patterns written for folded text."""
-    folded = [fold_chars(p).replace(" ", r"\s+") for p in patterns]
+    folded = [_article_after_lam(fold_chars(p)).replace(" ", r"\s+") for p in patterns]
     head = proclitic
     body = "|".join(f"(?:{p})" for p in folded)
     return re.compile(f"{_B}{head}(?:{body}){_E}")

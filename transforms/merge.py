@@ -5,14 +5,22 @@ Dozens of outlets report one real call. Reports of the same two leaders are clus
 * a report with a resolved ``call_date`` belongs to the call ``<us>-<ru>-<date>``
   (e.g. ``biden-putin-2021-12-30``) - deterministic, so reruns and other backends agree;
 * a report without a date joins the call of the same pair whose date is nearest to its
-  publication date within ``WINDOW_DAYS``; failing that, undated reports published within
-  ``WINDOW_DAYS`` of each other form one call ``<us>-<ru>-undated-<first publication date>``.
+  publication date within ``WINDOW_DAYS`` - but a report of a held call never joins a call
+  dated after its publication (+1 day for time zones), and a report of a scheduled or
+  requested call never one dated before it (-1 day); failing that, undated reports published
+  within ``WINDOW_DAYS`` of the first of them form one call
+  ``<us>-<ru>-undated-<first publication date>``. Publication days are UTC days, so a report
+  clusters the same whether it comes fresh from a feed or back from either warehouse.
 
 A call's status is the best of its reports (held > scheduled > requested > unknown), so a call
 announced on Monday and reported held on Tuesday is one call whose status moves to held. Merging
 is incremental: the stored reports of the affected pairs (read at start-up) are clustered again
-with the new ones, calls that disappear (an undated call absorbed by a dated one) are deleted and
-stored reports whose call changed are re-pointed.
+with the new ones; only the calls whose reports changed are written, calls that disappear (an
+undated call absorbed by a dated one) are deleted and stored reports whose call changed are
+re-pointed. ``merge_pair(..., removed=...)`` also takes reports out of a pair (``hotline
+reprocess``: no longer a call report, or now about another pair). The result depends only on
+the set of reports, never on their order, so DuckDB and BigQuery (which return stored rows in
+different orders and time zones) give the same calls.
 
 Streaming (``MergeCallsContinuously``): no GroupByKey; a stateful DoFn keyed by leader pair
 holds the pair's reports (the ``MERGE_FIELDS`` of each, seeded from the stored reports at
@@ -30,7 +38,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
@@ -90,8 +98,33 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _as_utc(value: Any) -> dt.datetime | None:
+    """A timestamp as an aware UTC datetime (naive ones are UTC already; ISO strings parsed)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
 def _pub_day(report: Row) -> dt.date | None:
-    return _as_date(report.get("published_at"))
+    """The UTC day of publication."""
+    published = _as_utc(report.get("published_at"))
+    return published.date() if published else None
+
+
+def _may_join(status: str | None, pub: dt.date, day: dt.date) -> bool:
+    """May an undated report of ``status``, published on ``pub``, be about a call on ``day``?"""
+    gap = (day - pub).days
+    if abs(gap) > WINDOW_DAYS:
+        return False
+    if status == "held":  # reported as done: not a call still to come
+        return gap <= 1
+    if status in ("scheduled", "requested"):  # still to come: not a call already past
+        return gap >= -1
+    return True
 
 
 def assign_calls(reports: Sequence[Row]) -> dict[str, str]:
@@ -113,26 +146,24 @@ def assign_calls(reports: Sequence[Row]) -> dict[str, str]:
     loose: list[Row] = []
     for r in undated:
         pub = _pub_day(r)
+        status = r.get("call_status")
         near = None
-        if pub is not None and dated_days:
-            best = min(dated_days, key=lambda d: (abs((d - pub).days), d))
-            if abs((best - pub).days) <= WINDOW_DAYS:
-                near = best
+        if pub is not None:
+            candidates = [d for d in dated_days if _may_join(status, pub, d)]
+            if candidates:  # nearest; a tie goes to the earlier day
+                near = min(candidates, key=lambda d: (abs((d - pub).days), d))
         if near is not None:
             assignment[r["report_id"]] = f"{pair}-{near.isoformat()}"
         else:
             loose.append(r)
     group_first: dt.date | None = None
-    group_last: dt.date | None = None
-    for r in loose:
+    for r in loose:  # in publication order: a call spans WINDOW_DAYS from its first report
         pub = _pub_day(r)
         if pub is None:
             assignment[r["report_id"]] = f"{pair}-undated"
             continue
-        if group_last is None or (pub - group_last).days > WINDOW_DAYS:
+        if group_first is None or (pub - group_first).days > WINDOW_DAYS:
             group_first = pub
-        group_last = pub
-        assert group_first is not None
         assignment[r["report_id"]] = f"{pair}-undated-{group_first.isoformat()}"
     return assignment
 
@@ -147,9 +178,17 @@ def _most_common(values: Iterable[Any]) -> Any:
 
 def call_row(call_id: str, reports: Sequence[Row], ctx: RunContext) -> Row:
     """The ``calls`` row of one call from all its reports."""
-    best = max(reports, key=lambda r: (STATUS_RANK.get(r.get("call_status"), 0), str(r.get("published_at"))))
-    dates = [_as_date(r.get("call_date")) for r in reports]
-    published = [r["published_at"] for r in reports if r.get("published_at") is not None]
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    best = max(
+        reports,
+        key=lambda r: (
+            STATUS_RANK.get(r.get("call_status"), 0),
+            _as_utc(r.get("published_at")) or oldest,
+            r["report_id"],
+        ),
+    )
+    dates = sorted(d for d in (_as_date(r.get("call_date")) for r in reports) if d is not None)
+    published = [p for p in (_as_utc(r.get("published_at")) for r in reports) if p is not None]
     outlets = sorted({r["outlet"] for r in reports if r.get("outlet")})
     topics = sorted({t for r in reports for t in (r.get("topics") or [])})
     held = [r for r in reports if r.get("call_status") == best.get("call_status")]
@@ -157,9 +196,12 @@ def call_row(call_id: str, reports: Sequence[Row], ctx: RunContext) -> Row:
         "call_id": call_id,
         "us_leader": best.get("us_leader"),
         "russian_leader": best.get("russian_leader"),
-        "call_date": next((d for d in dates if d is not None), None),
+        "call_date": dates[0] if dates else None,
         "call_status": best.get("call_status") or "unknown",
-        "medium": _most_common(r.get("medium") for r in held) or _most_common(r.get("medium") for r in reports),
+        "medium": (
+            _most_common(r.get("medium") for r in held)
+            or _most_common(r.get("medium") for r in reports)
+        ),
         "requested_by": _most_common(r.get("requested_by") for r in reports),
         "first_reported_at": min(published) if published else None,
         "last_reported_at": max(published) if published else None,
@@ -172,9 +214,20 @@ def call_row(call_id: str, reports: Sequence[Row], ctx: RunContext) -> Row:
     }
 
 
-def merge_pair(new: Sequence[Row], stored: Sequence[Row], ctx: RunContext) -> Iterator[tuple[str, str, Any]]:
-    """Write operations for one leader pair: upsert calls, re-point reports, delete dead calls."""
-    by_id: dict[str, Row] = {r["report_id"]: r for r in stored}
+def merge_pair(
+    new: Sequence[Row],
+    stored: Sequence[Row],
+    ctx: RunContext,
+    removed: Collection[str] = (),
+) -> Iterator[tuple[str, str, Any]]:
+    """Write operations for one leader pair: upsert the calls whose reports changed, the new
+    reports, re-point stored reports whose call changed, delete calls left without reports.
+
+    ``stored``: the pair's stored reports; ``new``: reports to add or replace; ``removed``: ids
+    of stored reports to take out of the pair (the caller deletes or moves their rows).
+    """
+    gone = set(removed)
+    by_id: dict[str, Row] = {r["report_id"]: r for r in stored if r["report_id"] not in gone}
     new_ids = set()
     for r in new:
         by_id[r["report_id"]] = r
@@ -184,15 +237,21 @@ def merge_pair(new: Sequence[Row], stored: Sequence[Row], ctx: RunContext) -> It
     groups: dict[str, list[Row]] = {}
     for r in reports:
         groups.setdefault(assignment[r["report_id"]], []).append(r)
-    for call_id, members in sorted(groups.items()):
-        yield ("upsert", "calls", call_row(call_id, members, ctx))
-    for r in new:
-        yield ("upsert", "call_reports", {**r, "call_id": assignment[r["report_id"]]})
+    touched = {assignment[i] for i in new_ids}
+    repoint: list[Row] = []
     for r in stored:
-        if r["report_id"] in new_ids:
-            continue
-        if r.get("call_id") != assignment[r["report_id"]]:
-            yield ("update", "call_reports", {"report_id": r["report_id"], "call_id": assignment[r["report_id"]]})
+        rid, was = r["report_id"], r.get("call_id")
+        if rid in gone or rid in new_ids:
+            touched.add(was)  # the call it was in lost (or may have changed) a member
+        elif was != assignment[rid]:
+            repoint.append({"report_id": rid, "call_id": assignment[rid]})
+            touched.update((was, assignment[rid]))
+    for call_id in sorted(c for c in touched if c in groups):
+        yield ("upsert", "calls", call_row(call_id, groups[call_id], ctx))
+    for r in sorted(new, key=lambda r: r["report_id"]):
+        yield ("upsert", "call_reports", {**r, "call_id": assignment[r["report_id"]]})
+    for row in sorted(repoint, key=lambda r: r["report_id"]):
+        yield ("update", "call_reports", row)
     old_calls = {r.get("call_id") for r in stored if r.get("call_id")}
     for dead in sorted(old_calls - set(groups)):
         yield ("delete", "calls", (dead,))
@@ -249,8 +308,31 @@ _REPORTS = userstate.ReadModifyWriteStateSpec("reports", PickleCoder())
 _REPORTS_PARAM = beam.DoFn.StateParam(_REPORTS)  # module level: Beam matches it by identity
 
 
+class AttachStoredFn(beam.DoFn):
+    """report row -> (pair, (report row, the stored reports of that pair))."""
+
+    def __init__(self) -> None:
+        self._cache: tuple[int, dict[str, list[Row]]] | None = None
+
+    def _by_pair(self, stored: Sequence[Row]) -> dict[str, list[Row]]:
+        if self._cache is None or self._cache[0] != id(stored):
+            groups: dict[str, list[Row]] = {}
+            for r in stored:
+                groups.setdefault(pair_key(r), []).append(r)
+            self._cache = (id(stored), groups)
+        return self._cache[1]
+
+    def process(
+        self, report: Row, stored: Sequence[Row] = ()
+    ) -> Iterator[tuple[str, tuple[Row, list[Row]]]]:
+        pair = pair_key(report)
+        yield pair, (report, self._by_pair(stored).get(pair, []))
+
+
 class MergeEachReportFn(beam.DoFn):
-    """(pair, report row) -> write operations; keyed state: the pair's reports so far."""
+    """(pair, (report row, stored reports of the pair)) -> write operations; keyed state: the
+    pair's reports so far (seeded with the stored ones). No side input on this stateful DoFn:
+    Beam 2.77 may take it for the main input when it looks up the key coder."""
 
     def __init__(self, ctx: RunContext) -> None:
         self._ctx = ctx
@@ -258,15 +340,14 @@ class MergeEachReportFn(beam.DoFn):
 
     def process(
         self,
-        element: tuple[str, Row],
-        stored: Sequence[Row] = (),
+        element: tuple[str, tuple[Row, Sequence[Row]]],
         ts: Timestamp = beam.DoFn.TimestampParam,
         reports: Any = _REPORTS_PARAM,
     ) -> Iterator[tuple[str, str, Any]]:
-        pair, report = element
+        _, (report, stored) = element
         known = reports.read()
         if known is None:
-            known = {r["report_id"]: dict(r) for r in stored if pair_key(r) == pair}
+            known = {r["report_id"]: {f: r.get(f) for f in MERGE_FIELDS} for r in stored}
         ctx = dataclasses.replace(
             self._ctx, started_at=ts.to_utc_datetime(has_tz=True).replace(microsecond=0)
         )
@@ -293,7 +374,6 @@ class MergeCallsContinuously(beam.PTransform):
     def expand(self, reports: beam.PCollection) -> beam.PCollection:
         return (
             reports
-            | "KeyByLeaderPair" >> beam.Map(lambda r: (pair_key(r), r))
-            | "ClusterAsTheyCome"
-            >> beam.ParDo(MergeEachReportFn(self._ctx), beam.pvalue.AsList(self._stored))
+            | "KeyByLeaderPair" >> beam.ParDo(AttachStoredFn(), beam.pvalue.AsList(self._stored))
+            | "ClusterAsTheyCome" >> beam.ParDo(MergeEachReportFn(self._ctx))
         )
