@@ -23,4 +23,4 @@ for ident in sys.argv[1:]:
         if ms:
             print("     people:", [(text[p.start:p.end], p.role) for p in _people(lex, text)])
         for m in ms:
-            print(f"     call {text[m.start:m.end]!r} parties={set(m.parties)} neg={m.negated} elect={m.elect} bg={m.background}")
+            print(f"     call {text[m.start:m.end]!r} parties={set(m.parties)} neg={m.negated} elect={m.elect} recall={m.recall}")

@@ -34,3 +34,15 @@ def test_figure_at_or_above_floor(report, figure: str) -> None:  # type: ignore[
         f"{figure} fell to {report.figures()[figure]:.4f}, below its floor {floor}; "
         "run `make eval` to see which articles went wrong"
     )
+
+
+def test_confidence_is_calibrated(report) -> None:  # type: ignore[no-untyped-def]
+    """A threshold means something: high-confidence articles are call reports, low are not."""
+    items = {i["id"]: i for i in load_corpus()}
+    scored = [(report.details[k]["confidence"], items[k]["label"]["is_call_report"]) for k in items]
+    high = [y for p, y in scored if p >= 0.9]
+    low = [y for p, y in scored if p < 0.1]
+    assert len(high) >= 80 and sum(high) / len(high) >= 0.9
+    assert len(low) >= 80 and sum(low) / len(low) <= 0.1
+    brier = sum((p - y) ** 2 for p, y in scored) / len(scored)
+    assert brier < 0.03

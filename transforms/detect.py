@@ -484,6 +484,13 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             if m.presidential:
                 (negated if m.negated else strong).append(m)
     n_sent = max(1, len(art.sentences))
+    base = {
+        "presidential": float(min(len(strong), 3)),
+        "negated": float(bool(negated)),
+        "elect": float(elect),
+        "other_party": float(other_party),
+        "lead_other_call": float(lead_other_call),
+    }
     if not strong:
         reason = "no call between the two sitting presidents"
         if negated:
@@ -492,7 +499,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             reason = "a call with a president-elect is not a presidential call"
         elif other_party:
             reason = "a call of one president with someone else"
-        return Detection(False, reason, (), None, {"negated": float(bool(negated))})
+        return Detection(False, reason, (), None, base)
 
     # A call that the article reports beats one that is merely recalled.
     explainer = any(_EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
@@ -501,18 +508,20 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for m in strong
         if not _recalled(m, texts, art.article.published_at, lead_other_call, explainer)
     ]
+    base["recalled"] = float(min(len(strong) - len(reported), 3))
+    base["explainer"] = float(explainer)
     if not reported:
         return Detection(
             False,
             "the presidents' call is only mentioned in passing, as background",
             tuple(strong),
             None,
-            {"background": 1.0},
+            base,
         )
     # Negation of the very call in the lead (a denial story that quotes the claim) wins.
     first_neg = min((m.sentence for m in negated), default=10**6)
     if first_neg < reported[0].sentence and len(negated) >= len(reported):
-        return Detection(False, "the call is denied or not planned", tuple(strong), None, {})
+        return Detection(False, "the call is denied or not planned", tuple(strong), None, base)
 
     body = [m for m in reported if m.sentence >= 0]
     primary = body[0] if body else reported[0]
@@ -523,14 +532,15 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             if m.strength == "weak" and not m.negated and m.parties <= {"us", "russia"}:
                 support += 1
     features = {
-        "strong_mentions": float(len(reported)),
+        **base,
+        "reported": float(min(len(reported), 3)),
         "in_title": float(any(m.sentence == -1 for m in reported)),
         "lead": float(primary.sentence <= 2),
         "position": primary.sentence / n_sent if primary.sentence >= 0 else 0.0,
         "named_both": float(len(primary.presidents) >= 2),
-        "support": float(support),
-        "negated": float(bool(negated)),
-        "background": float(primary.recall == "soft"),
+        "support": float(min(support, 3)),
+        "speech_only": float(all(m.strength == "speech" for m in reported)),
+        "soft_recall": float(primary.recall == "soft"),
     }
     return Detection(
         True,

@@ -65,22 +65,15 @@ _WORD_NUMBERS = {
     "دقيقتين": 2,
 }
 
-# Logistic weights of the confidence score (fit by hand on the dev corpus; see tests/eval).
-_CONF_BIAS = -0.4
-_CONF_WEIGHTS = {
-    "strong_mentions": 0.9,
-    "in_title": 1.2,
-    "lead": 1.6,
-    "named_both": 0.8,
-    "support": 0.35,
-    "position": -1.5,
-    "negated": -1.2,
-    "background": -1.5,
-}
-
-
-def confidence(features: dict[str, float]) -> float:
-    z = _CONF_BIAS + sum(_CONF_WEIGHTS.get(k, 0.0) * min(v, 3.0) for k, v in features.items())
+def confidence(lex: Lexicon, det: Detection) -> float:
+    """P(call report), a logistic model of the detection features (``lexicons/confidence.yaml``,
+    fit on the dev corpus by ``scripts/calibrate.py``)."""
+    model = lex.confidence
+    z = float(model["bias"])
+    if det.is_call_report:
+        z += float(model["weights"].get("decided", 0.0))
+    for name, value in det.features.items():
+        z += float(model["weights"].get(name, 0.0)) * value
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -362,7 +355,7 @@ def _follow_up_sentences(lex: Lexicon, art: NormalizedArticle, primary: CallMent
 def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     """All the fields of a call report (or a negative with its reason)."""
     if not det.is_call_report or det.primary is None:
-        return Extraction(False, confidence=0.0 if not det.features else 0.05, reason=det.reason)
+        return Extraction(False, confidence=confidence(lex, det), reason=det.reason)
     primary = det.primary
     sentences = art.sentences
     call_ids = sorted({m.sentence for m in det.mentions if m.sentence >= 0})
@@ -396,7 +389,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     ):
         det2 = detect(lex, art, call_day=resolution.value)
         if not det2.is_call_report:
-            return Extraction(False, 0.05, reason=det2.reason)
+            return Extraction(False, confidence(lex, det2), reason=det2.reason)
     us = next((p.name for p in primary.presidents if p.side == "us"), None)
     ru = next((p.name for p in primary.presidents if p.side == "russia"), None)
     if day is not None:
@@ -427,7 +420,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         evidence.append(Evidence(title, -1, -1))
     return Extraction(
         is_call_report=True,
-        confidence=confidence(det.features),
+        confidence=confidence(lex, det),
         us_leader=us,
         russian_leader=ru,
         call_status=status,

@@ -93,6 +93,7 @@ class Lexicon:
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     topic_re: dict[str, re.Pattern[str]]
     actor_re: dict[str, re.Pattern[str]]
+    confidence: dict[str, Any]  # {"bias": float, "weights": {feature: float}}
 
     def president(self, spelling: str) -> President | None:
         return self.spelling_to_president.get(
@@ -189,4 +190,5 @@ def load_lexicon() -> Lexicon:
         },
         topic_re={k: compile_patterns(v) for k, v in topics["topics"].items()},
         actor_re={k: compile_patterns(v) for k, v in topics["actors"].items()},
+        confidence=_read_yaml("confidence.yaml"),
     )
