@@ -373,3 +373,18 @@ def test_force_polls_feeds_that_are_not_due(srv: QuickServer) -> None:
     with test_pipeline.TestPipeline() as p:
         out = p | beam.Create([spec]) | F.PollFeeds(CTX, states, LIMITS, force=True)
         assert_that(out.items | beam.Map(lambda i: i.guid.rsplit("/", 1)[-1]), equal_to(["g0"]))
+
+
+def test_dofns_pickle_without_process_local_state() -> None:
+    from apache_beam.internal import pickler
+
+    from transforms.articles import FetchHostsFn, LinkCopiesFn
+
+    for fn in (
+        F.PollHostsFn(CTX, {"u": {"etag": "x"}}, LIMITS, False),
+        F.SkipNotDueFn(CTX, {}, True),
+        FetchHostsFn(CTX, LIMITS, False),
+        LinkCopiesFn(),
+    ):
+        clone = pickler.loads(pickler.dumps(fn))
+        assert type(clone) is type(fn)

@@ -239,7 +239,8 @@ def entry_datetime(entry: Mapping[str, Any]) -> dt.datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         struct = entry.get(key)
         if struct:
-            return dt.datetime(*struct[:6], tzinfo=dt.UTC)
+            y, mo, d, h, mi, s = struct[:6]
+            return dt.datetime(y, mo, d, h, mi, s, tzinfo=dt.UTC)
     return None
 
 
