@@ -26,6 +26,7 @@ Metrics: ``detect/articles``, ``detect/call_reports``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import re
@@ -93,25 +94,25 @@ class Detection:
     mentions: tuple[CallMention, ...] = ()  # the presidential call mentions, in text order
     primary: CallMention | None = None
     features: dict[str, float] = field(default_factory=dict)
+    # every call expression per sentence index (-1 = title), weak ones included
+    by_sentence: dict[int, list[CallMention]] = field(default_factory=dict, compare=False)
 
 
 def _people(lex: Lexicon, text: str) -> list[Person]:
     """Every mention of a person in ``text`` (folded), overlaps resolved, in order."""
     found: list[Person] = []
-    for side in ("us", "russia"):
-        for m in lex.name_re[side].finditer(text):
-            found.append(Person(m.start(), m.end(), side, lex.president(m.group(0))))
-        for m in lex.title_re[side].finditer(text):
-            counterpart = bool(_TITLE_COUNTERPART_RE.search(m.group(0)))
-            elect = bool(lex.elect_re.search(m.group(0)))
-            found.append(Person(m.start(), m.end(), side, None, counterpart, elect))
-    for m in lex.title_re["both"].finditer(text):
-        found.append(Person(m.start(), m.end(), "both"))
-    for side in ("us", "russia"):
-        for m in lex.aide_re[side].finditer(text):
-            found.append(Person(m.start(), m.end(), "aide"))
-    for m in lex.other_leader_re.finditer(text):
-        found.append(Person(m.start(), m.end(), "other"))
+    for start, end, label, phrase in lex.people.find(text):
+        kind, _, side = label.partition(":")
+        if kind == "name":
+            found.append(Person(start, end, side, lex.president(phrase)))
+        elif kind == "title" and side == "both":
+            found.append(Person(start, end, "both"))
+        elif kind == "title":
+            counterpart = bool(_TITLE_COUNTERPART_RE.search(phrase))
+            elect = bool(lex.elect_re.search(phrase))
+            found.append(Person(start, end, side, None, counterpart, elect))
+        elif kind in ("aide", "other"):
+            found.append(Person(start, end, kind))
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     # Merge a title and the name right after it ("الرئيس الروسي فلاديمير بوتين") into one person;
     # a longer match swallows a shorter one inside it.
@@ -356,26 +357,44 @@ def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def _expression_spans(
+    lex: Lexicon, texts: Sequence[tuple[int, str]], with_weak: bool
+) -> dict[int, list[tuple[int, int, str]]]:
+    """Call expressions of every text, each regex run once over all of them joined."""
+    joined = "\n".join(t for _, t in texts)
+    starts: list[int] = []
+    pos = 0
+    for _, t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+
+    def locate(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for m in lex.expression_re.finditer(joined):
+        strength = m.lastgroup
+        if strength == "block" or (strength == "weak" and not with_weak):
+            continue  # "مداخلة هاتفية", "رقم هاتف": not a call
+        k = locate(m.start())
+        base = starts[k]
+        spans.setdefault(k, []).append((m.start() - base, m.end() - base, str(strength)))
+    return {texts[k][0]: sorted(v) for k, v in spans.items()}
+
+
 def sentence_mentions(
-    lex: Lexicon, text: str, sentence: int, day: dt.date | None, with_weak: bool
+    lex: Lexicon,
+    text: str,
+    sentence: int,
+    day: dt.date | None,
+    with_weak: bool,
+    spans: list[tuple[int, int, str]] | None = None,
 ) -> list[CallMention]:
     """Every call expression of one folded sentence, analysed."""
-    blocked = [m.span() for m in lex.not_a_call_re.finditer(text)]
-    spans: list[tuple[int, int, str]] = []
-    kinds = (("video", lex.call_video_re), ("strong", lex.call_strong_re), ("speech", lex.call_speech_re))
-    for strength, regex in kinds:
-        for m in regex.finditer(text):
-            if not _overlaps(blocked, *m.span()) and not _overlaps(
-                [(s, e) for s, e, _ in spans], *m.span()
-            ):
-                spans.append((m.start(), m.end(), strength))
-    if with_weak:
-        for m in lex.call_weak_re.finditer(text):
-            if not _overlaps(blocked, *m.span()) and not _overlaps(
-                [(s, e) for s, e, _ in spans], *m.span()
-            ):
-                spans.append((m.start(), m.end(), "weak"))
-    spans.sort()
+    if spans is None:
+        spans = _expression_spans(lex, [(sentence, text)], with_weak).get(sentence, [])
+    if not spans:
+        return []
     people = _people(lex, text)
     out = []
     for start, end, strength in spans:
@@ -467,8 +486,15 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     elect = False
     other_party = False
     lead_other_call = False  # the title or first sentence reports someone else's call
+    spans = _expression_spans(lex, texts, with_weak=True)
+    by_sentence = {
+        idx: sentence_mentions(lex, text, idx, day, True, spans.get(idx, []))
+        for idx, text in texts
+    }
     for idx, text in texts:
-        for m in sentence_mentions(lex, text, idx, day, with_weak=False):
+        for m in by_sentence[idx]:
+            if m.strength == "weak":
+                continue
             if not m.parties and idx >= 0 and _ANAPHORA_RE.search(text):
                 m = _inherit_parties(lex, m, texts, idx, day)
             if idx <= 0 and m.parties & {"aide", "other"} and not m.negated:
@@ -499,7 +525,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             reason = "a call with a president-elect is not a presidential call"
         elif other_party:
             reason = "a call of one president with someone else"
-        return Detection(False, reason, (), None, base)
+        return Detection(False, reason, (), None, base, by_sentence)
 
     # A call that the article reports beats one that is merely recalled.
     explainer = any(_EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
@@ -517,18 +543,21 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             tuple(strong),
             None,
             base,
+            by_sentence,
         )
     # Negation of the very call in the lead (a denial story that quotes the claim) wins.
     first_neg = min((m.sentence for m in negated), default=10**6)
     if first_neg < reported[0].sentence and len(negated) >= len(reported):
-        return Detection(False, "the call is denied or not planned", tuple(strong), None, base)
+        return Detection(
+            False, "the call is denied or not planned", tuple(strong), None, base, by_sentence
+        )
 
     body = [m for m in reported if m.sentence >= 0]
     primary = body[0] if body else reported[0]
     # Supporting follow-ups ("المكالمة", "تحدث مع") in the sentences after the call.
     support = 0
-    for idx, text in texts[primary.sentence + 2 :]:
-        for m in sentence_mentions(lex, text, idx, day, with_weak=True):
+    for idx, _text in texts[primary.sentence + 2 :]:
+        for m in by_sentence[idx]:
             if m.strength == "weak" and not m.negated and m.parties <= {"us", "russia"}:
                 support += 1
     features = {
@@ -548,6 +577,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         tuple(reported),
         primary,
         features,
+        by_sentence,
     )
 
 

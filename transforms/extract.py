@@ -40,7 +40,7 @@ from pipeline.records import (
 )
 from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
-from transforms.detect import CallMention, Detection, detect, sentence_mentions
+from transforms.detect import CallMention, Detection, detect
 from transforms.detect import _clause as clause_bounds
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
@@ -124,12 +124,13 @@ def side_mentions(lex: Lexicon, text: str, adjectives: bool = False) -> list[tup
     mentions of one side merge ("نظيره الروسي فلاديمير بوتين"). A bare adjective ("الروسي",
     "أمريكي") counts only with ``adjectives`` (right after "بطلب", "بمبادرة")."""
     found: list[tuple[int, int, str]] = []
-    for side in ("us", "russia"):
-        for regex in (lex.requester_side_re[side], lex.name_re[side], lex.title_re[side]):
-            for m in regex.finditer(text):
-                if not adjectives and _BARE_SIDE_ADJ_RE.match(m.group(0)):
-                    continue
-                found.append((m.start(), m.end(), side))
+    for start, end, label, phrase in lex.people.find(text):
+        kind, _, side = label.partition(":")
+        if kind not in ("name", "title", "side") or side not in ("us", "russia"):
+            continue
+        if not adjectives and _BARE_SIDE_ADJ_RE.match(phrase):
+            continue
+        found.append((start, end, side))
     found.sort(key=lambda t: (t[0], -t[1]))
     out: list[tuple[int, int, str]] = []
     for f in found:
@@ -329,27 +330,33 @@ def duration_minutes(texts: Sequence[str]) -> int | None:
     return None
 
 
-def _tags(patterns: dict[str, re.Pattern[str]], texts: Sequence[str]) -> tuple[str, ...]:
-    return tuple(k for k, r in patterns.items() if any(r.search(t) for t in texts))
+def tags(lex: Lexicon, texts: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(topics, actors) mentioned anywhere in ``texts``, in lexicon order."""
+    joined = "\n".join(texts)
+    topics = {label for _, _, label, _ in lex.topic_matcher.find(joined)}
+    actors = {label for _, _, label, _ in lex.actor_matcher.find(joined)}
+    return (
+        tuple(k for k in lex.topic_names if k in topics),
+        tuple(k for k in lex.actor_names if k in actors),
+    )
 
 
 _FOLLOW_UP_REACH = 3  # sentences after the evidence that may continue about the call
 
 
-def _follow_up_sentences(lex: Lexicon, art: NormalizedArticle, primary: CallMention) -> list[int]:
+def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
     """Sentences right after the evidence that go on about the same call ("وجرت المكالمة
     أمس..."): a bare call noun, no other party, not negated, not recalled."""
-    out = []
-    day = art.article.published_at.date() if art.article.published_at else None
-    first = max(primary.sentence + 1, 0)
-    for idx in range(first, min(len(art.sentences), first + _FOLLOW_UP_REACH)):
-        mentions = sentence_mentions(lex, art.sentences[idx].folded, idx, day, with_weak=True)
+    assert det.primary is not None
+    first = max(det.primary.sentence + 1, 0)
+    return [
+        idx
+        for idx in range(first, min(n_sentences, first + _FOLLOW_UP_REACH))
         if any(
             not m.negated and not m.recall and not (m.parties & {"aide", "other"})
-            for m in mentions
-        ):
-            out.append(idx)
-    return out
+            for m in det.by_sentence.get(idx, ())
+        )
+    ]
 
 
 def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
@@ -366,7 +373,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     main = folded(primary.sentence)
     status = call_status(lex, main, primary)
     tense = {"held": "past", "scheduled": "future"}.get(status)
-    follow_ups = _follow_up_sentences(lex, art, primary)
+    follow_ups = _follow_up_sentences(det, len(sentences))
     date_sentences = [main] + [
         folded(i) for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence
     ]
@@ -410,7 +417,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     requester = requested_by(lex, around, primary, status, titles)
     side, phrase = source(lex, art, primary.sentence)
 
-    topic_texts = [art.title_folded] + [s.folded for s in sentences]
+    topics, actors = tags(lex, [art.title_folded] + [s.folded for s in sentences])
     evidence: list[Evidence] = []
     if primary.sentence >= 0:
         s = sentences[primary.sentence]
@@ -431,8 +438,8 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         requested_by=requester,
         source_side=side,
         source_text=phrase,
-        topics=_tags(lex.topic_re, topic_texts),
-        actors=_tags(lex.actor_re, topic_texts),
+        topics=topics,
+        actors=actors,
         evidence=tuple(evidence),
         duration_minutes=duration_minutes([folded(i) for i in call_ids] + around),
         reason=det.reason,

@@ -58,6 +58,103 @@ def compile_patterns(patterns: list[str], proclitic: str = _PROCLITIC) -> re.Pat
     return re.compile(f"{_B}{head}(?:{body}){_E}")
 
 
+_TOKEN_RE = re.compile(r"\w+")
+_CLITIC_LETTERS = "وفبلك"
+
+
+def _word_forms(word: str) -> list[str]:
+    """A token and what it may be without its proclitics.
+
+    "وبوتين" -> بوتين; "للرئيس" -> الرئيس (ل + the article whose alef drops after ل);
+    "وللرئيس", "بالرئيس" -> الرئيس.
+    """
+    forms = [word]
+    if len(word) < 3 or word[0] not in _CLITIC_LETTERS:
+        return forms
+    rest = word[1:]
+    forms.append(rest)
+    if word[0] == "ل" and rest[0] == "ل":
+        forms.append("ا" + rest)
+    if word[0] in "وف" and rest[0] in "بلك" and len(rest) >= 3:
+        rest2 = rest[1:]
+        forms.append(rest2)
+        if rest[0] == "ل" and rest2[0] == "ل":
+            forms.append("ا" + rest2)
+    return forms
+
+
+class PhraseMatcher:
+    """Literal phrases (folded, space-separated words) found by token lookups, not regexes.
+
+    ``find(text)`` returns ``(start, end, label, phrase)`` for the longest phrase at each
+    position, proclitics allowed on the first word, non-overlapping, in order. Much faster than
+    one big regex alternation, which Python tries at every character.
+    """
+
+    def __init__(self, phrases: dict[str, str]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        # one-word phrases written "stem*": any word starting with the stem ("اوكراني*")
+        self._stems: list[tuple[str, str, str]] = []
+        for phrase, label in phrases.items():
+            words = tuple(phrase.split())
+            if len(words) == 1 and words[0].endswith("*"):
+                self._stems.append((words[0][:-1], label, phrase))
+            elif words:
+                self._by_first.setdefault(words[0], []).append((words, label, phrase))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+        self._memo: dict[str, list[tuple[int, int, str, str]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"by_first": self._by_first, "stems": self._stems}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._by_first = state["by_first"]  # type: ignore[assignment]
+        self._stems = state["stems"]  # type: ignore[assignment]
+        self._memo = {}
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Matches in ``text``; the last few texts' results are remembered (one article's
+        sentences are looked at several times). Pure: same text, same result."""
+        hit = self._memo.get(text)
+        if hit is None:
+            if len(self._memo) > 256:
+                self._memo.clear()
+            hit = self._memo[text] = self._find(text)
+        return hit
+
+    def _find(self, text: str) -> list[tuple[int, int, str, str]]:
+        tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+        out: list[tuple[int, int, str, str]] = []
+        i = 0
+        while i < len(tokens):
+            start, end, word = tokens[i]
+            hit = None
+            for form in _word_forms(word):
+                for words, label, phrase in self._by_first.get(form, ()):
+                    n = len(words)
+                    if i + n <= len(tokens) and all(
+                        tokens[i + k][2] == words[k] for k in range(1, n)
+                    ):
+                        hit = (start, tokens[i + n - 1][1], label, phrase, n)
+                        break
+                if hit:
+                    break
+            if hit is None and self._stems:
+                for form in _word_forms(word):
+                    stem = next((e for e in self._stems if form.startswith(e[0])), None)
+                    if stem:
+                        hit = (start, end, stem[1], stem[2], 1)
+                        break
+            if hit:
+                out.append(hit[:4])
+                i += hit[4]
+            else:
+                i += 1
+        return out
+
+
 @dataclass(frozen=True)
 class President:
     name: str
@@ -81,6 +178,8 @@ class Lexicon:
     call_strong_re: re.Pattern[str]
     call_video_re: re.Pattern[str]
     call_speech_re: re.Pattern[str]
+    # not_a_call, video, strong, speech and weak forms in one regex (named groups, that order)
+    expression_re: re.Pattern[str]
     call_weak_re: re.Pattern[str]
     not_a_call_re: re.Pattern[str]
     meeting_re: re.Pattern[str]
@@ -91,9 +190,14 @@ class Lexicon:
     source_verb_re: re.Pattern[str]
     source_re: dict[str, re.Pattern[str]]
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
-    topic_re: dict[str, re.Pattern[str]]
-    actor_re: dict[str, re.Pattern[str]]
+    # Every person and side word, one token matcher: labels "name:us", "title:russia",
+    # "title:both", "aide:us", "other", "side:us"...
+    people: PhraseMatcher
     confidence: dict[str, Any]  # {"bias": float, "weights": {feature: float}}
+    topic_matcher: PhraseMatcher  # topic keywords, labelled with the topic
+    actor_matcher: PhraseMatcher  # actor keywords, labelled with the actor's name
+    topic_names: tuple[str, ...]
+    actor_names: tuple[str, ...]
 
     def president(self, spelling: str) -> President | None:
         return self.spelling_to_president.get(
@@ -133,6 +237,20 @@ def _read_yaml(name: str) -> dict[str, Any]:
     return data
 
 
+def _tag_matcher(topics: dict[str, Any]) -> dict[str, Any]:
+    """Token matchers for the topic and the actor keywords ("stem*" for a word and its forms)."""
+    out: dict[str, Any] = {}
+    for kind in ("topics", "actors"):
+        labelled = {
+            " ".join(fold_chars(p).split()): name
+            for name, phrases in topics[kind].items()
+            for p in phrases
+        }
+        out[f"{kind[:-1]}_matcher"] = PhraseMatcher(labelled)
+        out[f"{kind[:-1]}_names"] = tuple(topics[kind])
+    return out
+
+
 def load_lexicon() -> Lexicon:
     """Read and compile the bundled lexicons."""
     leaders = _read_yaml("leaders.yaml")
@@ -154,6 +272,24 @@ def load_lexicon() -> Lexicon:
                 spellings.append(folded)
         name_re[side] = compile_phrases(spellings)
 
+    def fold_phrase(p: str) -> str:
+        return " ".join(fold_chars(p).split())
+
+    labelled: dict[str, str] = {}
+    for side in ("us", "russia"):
+        for p in calls["requester"][side]:
+            labelled[fold_phrase(p)] = f"side:{side}"
+    for k in ("us", "russia"):
+        for p in leaders["aides"][k]:
+            labelled[fold_phrase(p)] = "aide"
+    for p in leaders["other_leaders"]:
+        labelled[fold_phrase(p)] = "other"
+    for k, v in leaders["titles"].items():
+        for p in v:
+            labelled[fold_phrase(p)] = f"title:{k}"
+    for spelling, pres in spelling_to_president.items():
+        labelled[spelling] = f"name:{pres.side}"
+
     status = calls["status"]
     req = calls["requester"]
     src = calls["source"]
@@ -168,6 +304,18 @@ def load_lexicon() -> Lexicon:
         call_strong_re=compile_patterns(calls["call_strong"]),
         call_video_re=compile_patterns(calls["call_video"]),
         call_speech_re=compile_patterns(calls["call_speech"]),
+        expression_re=re.compile(
+            "|".join(
+                f"(?P<{name}>{compile_patterns(calls[key]).pattern})"
+                for name, key in (
+                    ("block", "not_a_call"),
+                    ("video", "call_video"),
+                    ("strong", "call_strong"),
+                    ("speech", "call_speech"),
+                    ("weak", "call_weak"),
+                )
+            )
+        ),
         call_weak_re=compile_patterns(calls["call_weak"]),
         not_a_call_re=compile_patterns(calls["not_a_call"]),
         meeting_re=compile_patterns(calls["meeting"]),
@@ -188,7 +336,7 @@ def load_lexicon() -> Lexicon:
             )
             for k, v in calls["background"].items()
         },
-        topic_re={k: compile_patterns(v) for k, v in topics["topics"].items()},
-        actor_re={k: compile_patterns(v) for k, v in topics["actors"].items()},
         confidence=_read_yaml("confidence.yaml"),
+        people=PhraseMatcher(labelled),
+        **_tag_matcher(topics),
     )
