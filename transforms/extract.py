@@ -359,6 +359,10 @@ def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
     ]
 
 
+def _terms_differ(lex: Lexicon, a: dt.date, b: dt.date) -> bool:
+    return any(lex.sitting(side, a) != lex.sitting(side, b) for side in ("us", "russia"))
+
+
 def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     """All the fields of a call report (or a negative with its reason)."""
     if not det.is_call_report or det.primary is None:
@@ -392,8 +396,9 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     if (
         resolution.value
         and art.article.published_at
-        and resolution.value != art.article.published_at.date()
+        and _terms_differ(lex, resolution.value, art.article.published_at.date())
     ):
+        # the call date falls in another term than the publication date: who was sitting then?
         det2 = detect(lex, art, call_day=resolution.value)
         if not det2.is_call_report:
             return Extraction(False, confidence(lex, det2), reason=det2.reason)

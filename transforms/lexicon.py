@@ -94,11 +94,12 @@ class PhraseMatcher:
     def __init__(self, phrases: dict[str, str]) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         # one-word phrases written "stem*": any word starting with the stem ("اوكراني*")
-        self._stems: list[tuple[str, str, str]] = []
+        self._stems: dict[str, list[tuple[str, str, str]]] = {}  # first 2 letters -> stems
         for phrase, label in phrases.items():
             words = tuple(phrase.split())
             if len(words) == 1 and words[0].endswith("*"):
-                self._stems.append((words[0][:-1], label, phrase))
+                stem = words[0][:-1]
+                self._stems.setdefault(stem[:2], []).append((stem, label, phrase))
             elif words:
                 self._by_first.setdefault(words[0], []).append((words, label, phrase))
         for entries in self._by_first.values():
@@ -143,7 +144,8 @@ class PhraseMatcher:
                     break
             if hit is None and self._stems:
                 for form in _word_forms(word):
-                    stem = next((e for e in self._stems if form.startswith(e[0])), None)
+                    candidates = self._stems.get(form[:2], ())
+                    stem = next((e for e in candidates if form.startswith(e[0])), None)
                     if stem:
                         hit = (start, end, stem[1], stem[2], 1)
                         break
