@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WAREHOUSE ?= duckdb:///$(CURDIR)/warehouse.duckdb
 
-.PHONY: run test bench eval lint fmt clean venv
+.PHONY: run test bench eval lint fmt clean venv bqemu
 
 venv: $(STAMP)
 
@@ -20,7 +20,23 @@ run: $(STAMP)
 	$(VENV)/bin/hotline run --feeds seeds/feeds.yaml --warehouse $(WAREHOUSE)
 	$(VENV)/bin/hotline query --warehouse $(WAREHOUSE) calls
 
-test: $(STAMP)
+# The BigQuery emulator of the `bigquery` tests, in its own venv: it pins duckdb 1.5.5, hotline
+# duckdb 2.0.1, so its pins are a second lock, tests/bqemulator-constraints.txt. It cannot
+# download DuckDB extensions itself: they come from PyPI packages, installed once here.
+BQEMU_VENV  := .venv-bqemu
+BQEMU_STAMP := $(BQEMU_VENV)/.installed
+
+bqemu: $(BQEMU_STAMP)
+
+$(BQEMU_STAMP): tests/bqemulator-constraints.txt
+	test -x $(BQEMU_VENV)/bin/python || $(PYTHON) -m venv $(BQEMU_VENV)
+	$(BQEMU_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c tests/bqemulator-constraints.txt bqemulator duckdb duckdb-extensions \
+	  duckdb-extension-spatial duckdb-extension-avro numpy
+	$(BQEMU_VENV)/bin/python -c "from duckdb_extensions import import_extension as i; i('spatial'); i('avro')"
+	touch $(BQEMU_STAMP)
+
+test: $(STAMP) $(BQEMU_STAMP)
 	$(PY) -m pytest -q
 
 eval: $(STAMP)
@@ -39,4 +55,4 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix pipeline transforms tests
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BQEMU_VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

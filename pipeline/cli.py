@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         _err(str(exc))
         return EXIT_USAGE
     try:
-        with open_warehouse(args.warehouse) as wh:
+        with open_warehouse(args.warehouse, endpoint=args.bigquery_endpoint) as wh:
             start = StartState(
                 known_article_ids=wh.known_article_ids(),
                 known_fingerprints=known_fingerprints(wh),
@@ -166,10 +166,9 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         _err("query: give SQL or a query name (hotline query --list)")
         return EXIT_USAGE
     named = queries.get(args.sql)
-    sql = named.sql if named else args.sql
     try:
-        with open_warehouse(args.warehouse, read_only=True) as wh:
-            cols, rows = wh.query(sql)
+        with open_warehouse(args.warehouse, read_only=True, endpoint=args.bigquery_endpoint) as wh:
+            cols, rows = wh.query(named.sql_for(wh.dialect) if named else args.sql)
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -241,12 +240,17 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument("--format", choices=("table", "json"), default="table")
+    query.add_argument("--bigquery-endpoint", default=None, help="BigQuery emulator URL")
 
     sub.add_parser("extract", help="JSON lines of articles on stdin -> one JSON line each on stdout")
 
     from pipeline.health import add_feeds_parser
 
     add_feeds_parser(sub)
+
+    from pipeline.reprocess import add_reprocess_parser
+
+    add_reprocess_parser(sub)
     return parser
 
 
@@ -266,6 +270,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_run(args, rest, out)
         if args.command == "query":
             return cmd_query(args, out)
+        if args.command == "reprocess":
+            from pipeline.reprocess import cmd_reprocess
+
+            return cmd_reprocess(args, out)
         if args.command == "feeds":
             from pipeline.health import cmd_feeds
 

@@ -24,6 +24,12 @@ class HotlineOptions(PipelineOptions):
             help="duckdb:///path.duckdb (default ./warehouse.duckdb) or bigquery://PROJECT/DATASET",
         )
         parser.add_argument(
+            "--bigquery-endpoint",
+            dest="bigquery_endpoint",
+            default=None,
+            help="BigQuery API URL of an emulator (default: $BIGQUERY_EMULATOR_HOST, else Google)",
+        )
+        parser.add_argument(
             "--allow-private-networks",
             dest="allow_private_networks",
             action="store_true",

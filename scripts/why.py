@@ -8,7 +8,8 @@ from transforms.extract import analyze_article, article_from_json
 from transforms.lexicon import load_lexicon
 
 lex = load_lexicon()
-items = {i["id"]: i for i in load_corpus()}
+from pathlib import Path
+items = {i["id"]: i for i in load_corpus()} | {i["id"]: i for i in load_corpus(Path("tests/heldout"))}
 for ident in sys.argv[1:]:
     item = items[ident]
     art, ex = analyze_article(lex, article_from_json(item))

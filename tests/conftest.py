@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,35 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         assert lines == expected, f"output differs from {path} (pytest --update-golden to accept)"
 
     return check
+
+
+# -- the BigQuery emulator (tests marked `bigquery`) -----------------------------------------
+
+_BQ_TIMINGS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="session")
+def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The local BigQuery emulator (tests/bq_emulator.py), started once, stopped at the end.
+
+    Not installed: the tests that need it fail in CI (CI=true) and skip elsewhere, both saying
+    how to install it (`make bqemu`).
+    """
+    from tests.bq_emulator import EmulatorUnavailable, start_emulator
+
+    try:
+        emulator = start_emulator(tmp_path_factory.mktemp("bqemulator") / "bqemulator.log")
+    except EmulatorUnavailable as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{exc} (CI=true: the BigQuery tests must run)", pytrace=False)
+        pytest.skip(str(exc))
+    _BQ_TIMINGS["bqemulator start"] = emulator.start_seconds
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, seconds in _BQ_TIMINGS.items():
+        terminalreporter.write_line(f"{name}: {seconds:.2f} s")

@@ -186,6 +186,13 @@ _AIDE_HEAD_RE = re.compile(
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
 _CLAUSE_REACH = 220
 _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\S+\s+)?بين\s")
+# "... لا يوجد موعد حتى الآن", "لم يحدد موعدها بعد": nothing is arranged.
+_NO_DATE_AFTER_RE = re.compile(
+    r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
+)
+# A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
+_POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
+_SPEECH_OBJECT_REACH = 12
 _MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\bخلال\s+زيار|\bفي\s+(?:ال)?قم")
 _VIDEO_REACH = 70
 # A meeting of some other body ("اجتماع تحالف أوبك+", "قمة مجموعة العشرين") right before a video
@@ -284,6 +291,9 @@ def analyse_mention(
             lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
+    if left and _POSSESSIVE_NOUN_RE.match(text, start, end):
+        # "ميركل أبلغت أوباما بعد محادثتها الهاتفية مع بوتين": "her" call is the subject's
+        left = left[:1] + [p for p in left[1:] if p.role == "both"]
     right = [
         p
         for p in inside
@@ -323,7 +333,10 @@ def analyse_mention(
         elif role == "other" and p.role in ("us", "russia"):
             roles.add("other")
     before = text[max(lo, start - _NEGATION_REACH) : start]
-    negated = bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن)\s*$", before)) or any(
+    negated = (
+        bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن|اي|ايه)\s*$", before))
+        or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
+    ) or any(
         not _NEGATION_BREAK_RE.search(before[m.end() :]) for m in lex.negation_re.finditer(before)
     )
     after = text[end : end + 30]
@@ -408,6 +421,8 @@ def sentence_mentions(
             lo, hi = _clause(text, start, end)
             if lex.meeting_re.search(text, lo, hi) or _MARGIN_RE.search(text, lo, hi):
                 continue  # "تحدث مع بوتين على هامش القمة": in person
+            if not any(0 <= p.start - end <= _SPEECH_OBJECT_REACH for p in people):
+                continue  # "مع"/"ب" must introduce a person: "اتصال بالواقع" is no call
         out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
     return out
 
@@ -429,7 +444,7 @@ def _recalled(
         return True
     if explainer:
         m = CallMention(**{**m.__dict__, "recall": "soft"})  # a timeline recalls unless recent
-    if m.recall == "soft" and lead_other_call and m.sentence > 0:
+    if m.recall == "soft" and lead_other_call:
         return True  # "جاء اتصال الوزيرين غداة المحادثة الهاتفية بين الرئيسين"
     if published is None:
         return m.recall == "soft"

@@ -1,21 +1,42 @@
 """The named-query library: one ``.sql`` file per analyst question.
 
 Each file starts with comment lines ``-- name: ...`` (optional, defaults to the file name) and
-``-- question: ...``; the rest is the SQL. Table names are unqualified so the same text runs on
-DuckDB and, with the dataset as default, on BigQuery.
+``-- question: ...``; the rest is the SQL, written once in BigQuery's GoogleSQL with unqualified
+table names. BigQuery runs it as written, with the dataset as default dataset; other engines
+get it translated by sqlglot (``NamedQuery.sql_for(warehouse.dialect)``: for DuckDB, e.g.
+``FORMAT_DATE`` -> ``STRFTIME``, ``COUNTIF`` -> ``COUNT_IF``, backquotes -> double quotes).
+``tests/test_queries.py`` runs every query on both engines over the same rows and requires the
+same answer, so a query that does not translate faithfully fails there.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
+
+SOURCE_DIALECT = "bigquery"
 
 
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
     question: str
-    sql: str
+    sql: str  # GoogleSQL
+
+    def sql_for(self, dialect: str) -> str:
+        """The query in ``dialect`` (a sqlglot dialect name: "duckdb", "bigquery")."""
+        return translate(self.sql, dialect)
+
+
+@functools.lru_cache(maxsize=128)
+def translate(sql: str, dialect: str) -> str:
+    """GoogleSQL -> ``dialect`` with sqlglot; unchanged for BigQuery itself."""
+    if dialect == SOURCE_DIALECT:
+        return sql
+    import sqlglot
+
+    return ";\n".join(sqlglot.transpile(sql, read=SOURCE_DIALECT, write=dialect, pretty=True))
 
 
 def _parse(filename: str, text: str) -> NamedQuery:

@@ -11,4 +11,4 @@ SELECT
   outlet_count,
   call_id
 FROM calls
-ORDER BY call_date DESC NULLS LAST, first_reported_at DESC
+ORDER BY call_date DESC NULLS LAST, first_reported_at DESC, call_id

@@ -1,18 +1,30 @@
 """Warehouse backends behind one interface; ``open_warehouse(url)`` picks one by URL scheme.
 
 * ``duckdb:///path/to/file.duckdb`` (relative: ``duckdb://file.duckdb``) - the embedded default.
-* ``bigquery://PROJECT/DATASET`` - Google BigQuery (see ``pipeline/warehouse/bigquery.py``).
+* ``bigquery://PROJECT/DATASET`` - Google BigQuery (see ``pipeline/warehouse/bigquery.py``);
+  ``?endpoint=URL`` (what ``--bigquery-endpoint`` sets) and ``?location=LOC`` may follow.
+
+``Warehouse.url`` opens the same warehouse again (the Beam sink reopens it on the workers from
+that string), so a BigQuery warehouse's URL carries its endpoint; credentials never travel in it.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
 
 from pipeline.warehouse.base import Warehouse, WarehouseError
 
-__all__ = ["Warehouse", "WarehouseError", "open_warehouse", "parse_warehouse_url"]
+__all__ = [
+    "Warehouse",
+    "WarehouseError",
+    "open_warehouse",
+    "parse_warehouse_url",
+    "warehouse_options",
+]
 
 DEFAULT_WAREHOUSE = "duckdb://warehouse.duckdb"
+BIGQUERY_URL_OPTIONS = ("endpoint", "location")
 
 
 def parse_warehouse_url(url: str) -> tuple[str, str]:
@@ -33,13 +45,31 @@ def parse_warehouse_url(url: str) -> tuple[str, str]:
     )
 
 
-def open_warehouse(url: str, *, read_only: bool = False, **options: object) -> Warehouse:
+def warehouse_options(url: str) -> dict[str, str]:
+    """The options in a warehouse URL's query string (``bigquery://P/D?endpoint=...``)."""
+    parsed = urlparse(url)
+    options = dict(parse_qsl(parsed.query))
+    allowed = BIGQUERY_URL_OPTIONS if parsed.scheme == "bigquery" else ()
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"--warehouse {url!r}: unknown option(s) {', '.join(unknown)}")
+    return options
+
+
+def open_warehouse(url: str, *, read_only: bool = False, **options: Any) -> Warehouse:
+    """Open the warehouse at ``url``. ``options`` (None values ignored) go to the backend:
+    ``endpoint=`` and ``location=`` for BigQuery; they override the URL's own."""
     scheme, location = parse_warehouse_url(url)
+    given = {k: v for k, v in options.items() if v is not None}
     if scheme == "duckdb":
+        if given:
+            flags = ", ".join("--bigquery-" + k for k in sorted(given))
+            raise ValueError(f"{flags}: only for bigquery:// warehouses, not {url!r}")
         from pipeline.warehouse.duckdb import DuckDBWarehouse
 
         return DuckDBWarehouse(location, read_only=read_only)
-    from pipeline.warehouse.bigquery import BigQueryWarehouse  # type: ignore[import-not-found]
+    from pipeline.warehouse.bigquery import BigQueryWarehouse
 
     project, dataset = location.split("/")
-    return BigQueryWarehouse(project, dataset, **options)  # type: ignore[no-any-return]
+    merged: dict[str, Any] = {**warehouse_options(url), **given}
+    return BigQueryWarehouse(project, dataset, read_only=read_only, **merged)

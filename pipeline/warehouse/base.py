@@ -58,6 +58,9 @@ class Warehouse(abc.ABC):
     """A warehouse backend. Use :func:`pipeline.warehouse.open_warehouse` to get one."""
 
     url: str
+    # The SQL dialect ``query`` speaks, as sqlglot names it ("duckdb", "bigquery"): the named
+    # queries (written in GoogleSQL) are translated to it.
+    dialect: str
 
     @abc.abstractmethod
     def ensure_schema(self) -> None:
@@ -82,6 +85,10 @@ class Warehouse(abc.ABC):
         self, sql: str, params: Mapping[str, Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run SQL; returns column names and rows."""
+
+    @abc.abstractmethod
+    def param(self, name: str) -> str:
+        """How ``query`` SQL refers to the parameter ``name`` (``$name``, ``@name``)."""
 
     @abc.abstractmethod
     def close(self) -> None: ...

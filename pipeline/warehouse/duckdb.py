@@ -85,6 +85,8 @@ def _to_arrow(table: Table, rows: Sequence[Row]) -> pa.Table:
 
 
 class DuckDBWarehouse(Warehouse):
+    dialect = "duckdb"
+
     def __init__(self, path: str, *, read_only: bool = False) -> None:
         self.path = path
         self.url = f"duckdb:///{os.path.abspath(path).lstrip('/')}"
@@ -188,6 +190,9 @@ class DuckDBWarehouse(Warehouse):
         if cur.description is None:
             return [], []
         return [d[0] for d in cur.description], cur.fetchall()
+
+    def param(self, name: str) -> str:
+        return f"${name}"
 
     def close(self) -> None:
         self._con.close()
