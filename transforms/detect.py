@@ -47,7 +47,7 @@ _RIGHT_REACH = 90
 _JOINER_RE = re.compile(r"^[\s,،\-–()«»\"']*(?:و|ونظيره|مع|ومع|و?بين|الي|من)?[\s,،\-–()«»\"']*$")
 # Clause breaks that end the search for a party.
 _BREAK_RE = re.compile(
-    r"(?:\.|؛|;|\bفيما\b|\bبينما\b|\bفي حين\b|\bمن جهته\b|\bمن جهتها\b|\bمن جانبه\b|"
+    r"(?:(?<!\d)\.(?!\d)|؛|;|\bفيما\b|\bبينما\b|\bفي حين\b|\bمن جهته\b|\bمن جهتها\b|\bمن جانبه\b|"
     r"\bمن جانبها\b|\bفي سياق\b|\bوفي سياق\b|\bمن ناحيه\b|\bوكان\b|\bوكانت\b)"
 )
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")

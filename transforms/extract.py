@@ -51,7 +51,8 @@ _LOGGER = logging.getLogger(__name__)
 _STATUS_BEFORE = 160
 _STATUS_AFTER = 90
 _WEAK_CUE_PENALTY = 40
-_SOURCE_GAP = 40  # characters between an attribution verb and the source it names
+_SOURCE_GAP = 40
+_TITLE_PRESENT_RE = re.compile(r"\b[يت]\w{2,}(?:ان|ون)?\b")  # characters between an attribution verb and the source it names
 _DURATION_RE = re.compile(
     r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
     r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
@@ -376,6 +377,9 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
 
     main = folded(primary.sentence)
     status = call_status(lex, main, primary)
+    if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
+        # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
+        status = "held"
     tense = {"held": "past", "scheduled": "future"}.get(status)
     follow_ups = _follow_up_sentences(det, len(sentences))
     date_sentences = [main] + [
