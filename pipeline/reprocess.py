@@ -63,7 +63,7 @@ class ReprocessStats:
 
 def article_from_row(row: Mapping[str, Any]) -> Article:
     """The ``Article`` an ``articles`` row was made from (what the extractor needs of it)."""
-    values = {name: row.get(name) for name in _ARTICLE_FIELDS if name in row}
+    values: dict[str, Any] = {name: row.get(name) for name in _ARTICLE_FIELDS if name in row}
     values["text"] = values.get("text") or ""
     values["text_source"] = values.get("text_source") or "page"
     return Article(**values)

@@ -151,7 +151,7 @@ def assign_calls(reports: Sequence[Row]) -> dict[str, str]:
         if pub is not None:
             candidates = [d for d in dated_days if _may_join(status, pub, d)]
             if candidates:  # nearest; a tie goes to the earlier day
-                near = min(candidates, key=lambda d: (abs((d - pub).days), d))
+                near = min((abs((d - pub).days), d) for d in candidates)[1]
         if near is not None:
             assignment[r["report_id"]] = f"{pair}-{near.isoformat()}"
         else:
@@ -237,7 +237,7 @@ def merge_pair(
     groups: dict[str, list[Row]] = {}
     for r in reports:
         groups.setdefault(assignment[r["report_id"]], []).append(r)
-    touched = {assignment[i] for i in new_ids}
+    touched: set[str | None] = {assignment[i] for i in new_ids}
     repoint: list[Row] = []
     for r in stored:
         rid, was = r["report_id"], r.get("call_id")
@@ -246,13 +246,13 @@ def merge_pair(
         elif was != assignment[rid]:
             repoint.append({"report_id": rid, "call_id": assignment[rid]})
             touched.update((was, assignment[rid]))
-    for call_id in sorted(c for c in touched if c in groups):
+    for call_id in sorted(c for c in groups if c in touched):
         yield ("upsert", "calls", call_row(call_id, groups[call_id], ctx))
     for r in sorted(new, key=lambda r: r["report_id"]):
         yield ("upsert", "call_reports", {**r, "call_id": assignment[r["report_id"]]})
     for row in sorted(repoint, key=lambda r: r["report_id"]):
         yield ("update", "call_reports", row)
-    old_calls = {r.get("call_id") for r in stored if r.get("call_id")}
+    old_calls = {r["call_id"] for r in stored if r.get("call_id")}
     for dead in sorted(old_calls - set(groups)):
         yield ("delete", "calls", (dead,))
 
@@ -264,7 +264,9 @@ class MergePairFn(beam.DoFn):
         self._ctx = ctx
         self._calls = beam.metrics.Metrics.counter("merge", "calls")
 
-    def process(self, element: tuple[str, Iterable[Row]], stored: Sequence[Row]) -> Iterator[tuple[str, str, Any]]:
+    def process(
+        self, element: tuple[str, Iterable[Row]], stored: Sequence[Row]
+    ) -> Iterator[tuple[str, str, Any]]:
         pair, new = element
         mine = [r for r in stored if pair_key(r) == pair]
         for op in merge_pair(list(new), mine, self._ctx):
@@ -289,7 +291,8 @@ class MergeCalls(beam.PTransform):
             reports
             | "KeyByLeaderPair" >> beam.Map(lambda r: (pair_key(r), r))
             | "GroupByPair" >> beam.GroupByKey()
-            | "ClusterIntoCalls" >> beam.ParDo(MergePairFn(self._ctx), beam.pvalue.AsList(self._stored))
+            | "ClusterIntoCalls"
+            >> beam.ParDo(MergePairFn(self._ctx), beam.pvalue.AsList(self._stored))
         )
 
 

@@ -117,7 +117,7 @@ def schema_fields(columns: Sequence[Column]) -> list[bigquery.SchemaField]:
             "RECORD" if c.type == "RECORD" else c.type,
             mode=c.mode,
             fields=schema_fields(c.fields),
-            description=c.description or None,
+            description=c.description,
         )
         for c in columns
     ]
@@ -353,8 +353,9 @@ class BigQueryWarehouse(Warehouse):
             table = TABLES[name]
             if keys:
                 key_cols = [_by_name(table, k) for k in table.key]
-                rows = [dict(zip(table.key, k, strict=True)) for k in keys]
-                statements.append(delete_sql(table, self._ref(name), stage(table, key_cols, rows)))
+                key_rows = [dict(zip(table.key, k, strict=True)) for k in keys]
+                ref = stage(table, key_cols, key_rows)
+                statements.append(delete_sql(table, self._ref(name), ref))
         for name, rows in upserts.items():
             table = TABLES[name]
             unique = [complete_row(table, r) for r in dedupe_by_key(table, rows)]
@@ -362,10 +363,10 @@ class BigQueryWarehouse(Warehouse):
             if unique:
                 ref = stage(table, list(table.columns), unique)
                 statements.append(merge_sql(table, self._ref(name), ref))
-        for name, rows in (updates or {}).items():
+        for name, changes in (updates or {}).items():
             table = TABLES[name]
             by_columns: dict[tuple[str, ...], list[Row]] = {}
-            for row in rows:
+            for row in changes:
                 cols = tuple(c for c in table.column_names if c in row and c not in table.key)
                 if cols:
                     by_columns.setdefault(cols, []).append(row)
