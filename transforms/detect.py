@@ -169,7 +169,7 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
     return out
 
 
-_SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|[:«\"]")
+_SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:")
 # A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
@@ -189,10 +189,14 @@ _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\
 # "... لا يوجد موعد حتى الآن", "لم يحدد موعدها بعد": nothing is arranged.
 _NO_DATE_AFTER_RE = re.compile(
     r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
+    r"|\bلم\s+(?:ي|ت)ؤكد\w{0,3}|\bدون\s+تاكيد|\bغير\s+مؤكد\w{0,2}"
 )
 # A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
 _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
 _SPEECH_OBJECT_REACH = 12
+_WITH_RE = re.compile(r"(?:^|\s)(?:مع|الي|بين)(?=\s)")
+# A purpose clause "ليتصل بـ", "ليهاتف": its subject is the sentence's.
+_PURPOSE_VERB_RE = re.compile(r"ل(?:ي|ت)(?:تصل|هاتف|تحدث)\w{0,2}(?!\w)")
 _MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\bخلال\s+زيار|\bفي\s+(?:ال)?قم")
 _VIDEO_REACH = 70
 # A meeting of some other body ("اجتماع تحالف أوبك+", "قمة مجموعة العشرين") right before a video
@@ -291,7 +295,7 @@ def analyse_mention(
             lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
-    if left and _POSSESSIVE_NOUN_RE.match(text, start, end):
+    if left and (_POSSESSIVE_NOUN_RE.match(text, start, end) or _PURPOSE_VERB_RE.match(text, start, end)):
         # "ميركل أبلغت أوباما بعد محادثتها الهاتفية مع بوتين": "her" call is the subject's
         left = left[:1] + [p for p in left[1:] if p.role == "both"]
     right = [
@@ -336,6 +340,8 @@ def analyse_mention(
     negated = (
         bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن|اي|ايه)\s*$", before))
         or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
+        # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
+        or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
     ) or any(
         not _NEGATION_BREAK_RE.search(before[m.end() :]) for m in lex.negation_re.finditer(before)
     )
@@ -421,7 +427,9 @@ def sentence_mentions(
             lo, hi = _clause(text, start, end)
             if lex.meeting_re.search(text, lo, hi) or _MARGIN_RE.search(text, lo, hi):
                 continue  # "تحدث مع بوتين على هامش القمة": in person
-            if not any(0 <= p.start - end <= _SPEECH_OBJECT_REACH for p in people):
+            prep = _WITH_RE.search(text, end, min(len(text), end + 35))
+            anchor = prep.end() if prep else end
+            if not any(0 <= p.start - anchor <= _SPEECH_OBJECT_REACH for p in people):
                 continue  # "مع"/"ب" must introduce a person: "اتصال بالواقع" is no call
         out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
     return out

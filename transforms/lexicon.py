@@ -45,6 +45,11 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(f"{_B}(?:{body}){_E}")
 
 
+def fold_pattern(pattern: str) -> str:
+    """Fold the Arabic letters of a regex; ASCII (``\\S``, ``\\W``, classes) stays as written."""
+    return "".join(c if c.isascii() else fold_chars(c) for c in pattern)
+
+
 def _article_after_lam(pattern: str) -> str:
     """Let an optional article ``(?:ال)?`` also match its "لل" form ("للكرملين" = ل + الكرملين)."""
     return pattern.replace("(?:ال)?", "(?:ال|(?<=ل)ل)?")
@@ -52,7 +57,7 @@ def _article_after_lam(pattern: str) -> str:
 
 def compile_patterns(patterns: list[str], proclitic: str = _PROCLITIC) -> re.Pattern[str]:
     """One alternation over regex patterns written for folded text."""
-    folded = [_article_after_lam(fold_chars(p)).replace(" ", r"\s+") for p in patterns]
+    folded = [_article_after_lam(fold_pattern(p)).replace(" ", r"\s+") for p in patterns]
     head = proclitic
     body = "|".join(f"(?:{p})" for p in folded)
     return re.compile(f"{_B}{head}(?:{body}){_E}")
@@ -332,9 +337,9 @@ def load_lexicon() -> Lexicon:
         source_re={k: compile_patterns(src[k]) for k in ("us", "russia", "other")},
         background_re={
             k: re.compile(
-                ("(?:" + "|".join(fold_chars(p) for p in v) + ")$")
+                ("(?:" + "|".join(fold_pattern(p) for p in v) + ")$")
                 if k.endswith("before")
-                else ("^(?:" + "|".join(fold_chars(p) for p in v) + ")")
+                else ("^(?:" + "|".join(fold_pattern(p) for p in v) + ")")
             )
             for k, v in calls["background"].items()
         },
