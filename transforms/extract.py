@@ -260,7 +260,11 @@ def _source_in(lex: Lexicon, text: str, start: int, end: int) -> tuple[str, int,
     best: tuple[str, int, int] | None = None
     for side in ("us", "russia", "other"):
         m = lex.source_re[side].search(text, start, end)
-        if m and (best is None or m.start() < best[1]):
+        if m and (
+            best is None
+            or m.start() < best[1]
+            or (m.start() == best[1] and m.end() > best[2])  # "مصادر في الكرملين" over "مصادر"
+        ):
             best = (side, m.start(), m.end())
     return best
 
@@ -268,6 +272,11 @@ def _source_in(lex: Lexicon, text: str, start: int, end: int) -> tuple[str, int,
 def _attribution(lex: Lexicon, text: str) -> tuple[str, int, int] | None:
     """The earliest attributed source of one folded sentence."""
     found: list[tuple[str, int, int]] = []
+    lead = _TITLE_SOURCE_RE.match(text)  # "عاجل | البيت الأبيض: ..."
+    if lead:
+        hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"))
+        if hit:
+            found.append(hit)
     for regex in (_ATTR_VERB_RE, _ATTR_PREP_RE):
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
