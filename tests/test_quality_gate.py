@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from tests.eval_gate import FIELDS, evaluate, load_baseline, load_corpus
+from tests.eval_gate import CORPUS, FIELDS, SETS, evaluate, evaluate_sets, load_baseline, load_corpus
+
+FIGURES = ["precision", "recall", "f1", *[f"field.{f}" for f in FIELDS]]
+
+
+@pytest.fixture(scope="module")
+def reports(lexicon):  # type: ignore[no-untyped-def]
+    return evaluate_sets(lexicon)
 
 
 @pytest.fixture(scope="module")
 def report(lexicon):  # type: ignore[no-untyped-def]
     return evaluate(load_corpus(), lexicon)
+
+
+def test_every_corpus_file_is_in_a_set() -> None:
+    files = {p.name for p in CORPUS.glob("*.jsonl")}
+    assert files == {f for names in SETS.values() for f in names}
 
 
 def test_corpus_is_big_and_balanced() -> None:
@@ -27,11 +39,13 @@ def test_corpus_is_big_and_balanced() -> None:
     } <= pairs
 
 
-@pytest.mark.parametrize("figure", ["precision", "recall", "f1", *[f"field.{f}" for f in FIELDS]])
-def test_figure_at_or_above_floor(report, figure: str) -> None:  # type: ignore[no-untyped-def]
-    floor = load_baseline()[figure]
-    assert report.figures()[figure] + 1e-9 >= floor, (
-        f"{figure} fell to {report.figures()[figure]:.4f}, below its floor {floor}; "
+@pytest.mark.parametrize("corpus_set", list(SETS))
+@pytest.mark.parametrize("figure", FIGURES)
+def test_figure_at_or_above_floor(reports, corpus_set: str, figure: str) -> None:  # type: ignore[no-untyped-def]
+    floor = load_baseline()[corpus_set][figure]
+    got = reports[corpus_set].figures()[figure]
+    assert got + 1e-9 >= floor, (
+        f"{corpus_set} {figure} fell to {got:.4f}, below its floor {floor}; "
         "run `make eval` to see which articles went wrong"
     )
 
