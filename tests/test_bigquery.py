@@ -202,6 +202,20 @@ def test_a_failed_write_leaves_nothing(bq: BigQueryWarehouse) -> None:
 
 
 @pytest.mark.bigquery
+def test_a_statement_failing_inside_the_transaction_rolls_back_the_batch(
+    bq: BigQueryWarehouse,
+) -> None:
+    bq.upsert("ingest_errors", [{"error_id": "e1", "at": T0}])
+    with pytest.raises(WarehouseError):  # call_reports.article_id is REQUIRED: the MERGE fails
+        bq.write(
+            {"call_reports": [{"report_id": "r1", "article_id": None}]},
+            deletes={"ingest_errors": [("e1",)]},  # ran before it, in the same transaction
+        )
+    assert bq.rows("SELECT error_id FROM ingest_errors") == [{"error_id": "e1"}]
+    assert bq.count("call_reports") == 0
+
+
+@pytest.mark.bigquery
 def test_schema_evolution_adds_new_columns(bigquery_emulator: Any) -> None:
     wh = _fresh(bigquery_emulator)
     ref = f"`{wh.project}.{wh.dataset}.calls`"
@@ -237,8 +251,8 @@ def test_emulator_host_variable_and_url_round_trip(
 # -- the pipeline into BigQuery ------------------------------------------------------------------
 
 
-def _run(feeds: Path | str, warehouse: str, endpoint: str | None = None) -> str:
-    argv = ["run", "--feeds", str(feeds), "--warehouse", warehouse]
+def _run(feeds: Path | str, warehouse: str, endpoint: str | None = None, *beam: str) -> str:
+    argv = ["run", "--feeds", str(feeds), "--warehouse", warehouse, *beam]
     if endpoint:
         argv += ["--bigquery-endpoint", endpoint]
     out = io.StringIO()
@@ -259,7 +273,9 @@ def test_seeds_into_bigquery_twice_each_row_once(bigquery_emulator: Any) -> None
     assert calls == [
         {"call_id": "biden-putin-2021-12-30", "call_status": "scheduled", "report_count": 1}
     ]
-    _run(seeds, url, bigquery_emulator.endpoint)
+    # again, on two worker processes: the sink reopens the warehouse from its URL there
+    two = ("--direct_num_workers=2", "--direct_running_mode=multi_processing", "--force")
+    _run(seeds, url, bigquery_emulator.endpoint, *two)
     with open_warehouse(url, endpoint=bigquery_emulator.endpoint) as wh:
         assert {t: wh.count(t) for t in TABLES} == first
         keys_once(wh)
