@@ -56,6 +56,37 @@ def _dead_letters_by_stage(result: Any) -> dict[str, int]:
     return out
 
 
+def print_summary(
+    result: Any,
+    ctx: RunContext,
+    warehouse_url: str,
+    elapsed: float,
+    out: TextIO,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """The run summary (batch and streaming): counters of the finished pipeline."""
+    dead = _dead_letters_by_stage(result)
+    summary = {
+        "feeds polled": _counter(result, "feeds", "polled"),
+        "feeds failed": _counter(result, "feeds", "failed"),
+        "feeds not modified": _counter(result, "feeds", "not_modified"),
+        "items seen": _counter(result, "feeds", "items"),
+        "feeds not due": _counter(result, "feeds", "not_due"),
+        "new articles": _counter(result, "articles", "new"),
+        "syndicated copies": _counter(result, "articles", "syndicated"),
+        "call reports": _counter(result, "extract", "call_reports"),
+        "calls new or updated": _counter(result, "merge", "calls"),
+        "errors": sum(dead.values()),
+        **(extra or {}),
+    }
+    print(f"hotline run {ctx.run_id} -> {warehouse_url}", file=out)
+    for k, v in summary.items():
+        print(f"  {k:<22} {v}", file=out)
+    for stage, n in sorted(dead.items()):
+        print(f"    dead letters at {stage:<14} {n}", file=out)
+    print(f"  {'elapsed':<22} {elapsed:.1f} s", file=out)
+
+
 def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
@@ -95,6 +126,22 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
     lexicon = load_lexicon()
     options = PipelineOptions(beam_args)
     options.view_as(StandardOptions).streaming = False
+    if args.streaming:
+        from pipeline.streaming import run_streaming
+
+        def summarize(result: Any, elapsed: float, extra: dict[str, Any]) -> None:
+            print_summary(result, ctx, warehouse_url, elapsed, out, extra)
+
+        try:
+            return run_streaming(
+                args, options, feeds, lexicon, ctx, warehouse_url, start, limits, out, summarize
+            )
+        except ValueError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
+        except WarehouseError as exc:
+            _err(str(exc))
+            return EXIT_WAREHOUSE
     t0 = time.monotonic()
     p = beam.Pipeline(options=options)
     build(p, feeds, lexicon, ctx, warehouse_url, start, limits, args.allow_private_networks,
@@ -234,6 +281,8 @@ def make_parser() -> argparse.ArgumentParser:
                          description="One incremental poll cycle. Unknown flags go to Beam "
                          "(e.g. --runner, --direct_num_workers).")
     HotlineOptions._add_argparse_args(run)  # one definition of the flags, shared with Beam
+    run.add_argument("--streaming", action="store_true",  # Beam's own flag: not in HotlineOptions
+                     help="poll forever, every --poll-interval seconds (Beam streaming)")
 
     query = sub.add_parser("query", help="run SQL or a named query against the warehouse")
     query.add_argument("sql", nargs="?", help="SQL text or the name of a query (see --list)")

@@ -42,6 +42,11 @@ class HotlineOptions(PipelineOptions):
                             help="size cap of one response body, bytes")
         parser.add_argument("--run-id", dest="run_id", default=None,
                             help="identifier of this run (default: derived from the start time)")
+        parser.add_argument("--poll-interval", dest="poll_interval", type=float, default=60.0,
+                            help="--streaming: seconds between two polls of a feed")
+        parser.add_argument("--max-runtime", dest="max_runtime", type=float, default=None,
+                            help="--streaming: stop after this many seconds (default: run until "
+                            "SIGINT/SIGTERM)")
         parser.add_argument("--force", action="store_true", default=False,
                             help="poll every feed now, even those whose next_poll_after is later")
         parser.add_argument("--connect-timeout", dest="connect_timeout", type=float, default=10.0,

@@ -106,7 +106,7 @@ def test_max_runtime_stops_the_run_with_a_summary(
     url = f"duckdb:///{tmp_path}/w.duckdb"
     out = io.StringIO()
     t0 = time.monotonic()
-    argv = ["run", "--streaming", "--poll-interval", "1", "--max-runtime", "4",
+    argv = ["run", "--streaming", "--poll-interval", "1", "--max-runtime", "4", "--host-delay", "0",
             "--feeds", str(feeds), "--warehouse", url]  # fmt: skip
     assert cli.main(argv, out=out) == 0
     assert time.monotonic() - t0 < 15

@@ -152,7 +152,7 @@ class PollFeedFn(beam.DoFn):
     def process(
         self,
         element: tuple[str, FeedSpec],
-        ts: Timestamp = beam.DoFn.TimestampParam,
+        ts: Any = beam.DoFn.TimestampParam,
         stored: Any = _FEED_PARAM,
     ) -> Iterator[Any]:
         url, spec = element
@@ -235,7 +235,7 @@ class FetchEachBundleFn(beam.DoFn):
     def process(
         self,
         item: FeedItem,
-        ts: Timestamp = beam.DoFn.TimestampParam,
+        ts: Any = beam.DoFn.TimestampParam,
         window: Any = beam.DoFn.WindowParam,
     ) -> None:
         self._pending.append((item, ts, window))
@@ -262,10 +262,10 @@ class FetchEachBundleFn(beam.DoFn):
         for article, letter, ts, window in polite_map(self._one, groups, self._limits):
             if letter is not None:
                 self._summary.inc()
-                yield beam.pvalue.TaggedOutput(DEAD_LETTER, WindowedValue(letter, ts, [window]))
+                yield beam.pvalue.TaggedOutput(DEAD_LETTER, WindowedValue(letter, ts, (window,)))
             else:
                 self._page.inc()
-            yield WindowedValue(article, ts, [window])
+            yield WindowedValue(article, ts, (window,))
 
 
 class FetchEachBundle(beam.PTransform):
@@ -309,6 +309,6 @@ class StampEventTimeFn(beam.DoFn):
     """Write operations -> the same, with the run-start timestamps replaced by the tick's."""
 
     def process(
-        self, op: tuple[str, str, Any], ts: Timestamp = beam.DoFn.TimestampParam
+        self, op: tuple[str, str, Any], ts: Any = beam.DoFn.TimestampParam
     ) -> Iterator[tuple[str, str, Any]]:
         yield stamp(op, tick_time(ts))

@@ -7,8 +7,9 @@ ends. So streaming mode keeps what it has seen in per-key state (global window) 
 
 * ``DropSeenItems``: FeedItem -> the FeedItem, the first time its article is seen and if it is
   not already in the warehouse (the known-ids side input, looked up before the state). Later
-  sightings are dropped (``articles/repeated``). State: the event time it was last seen; an event-time timer
-  clears it ``ttl`` after that, so state stays bounded to the articles of the last ``ttl``.
+  sightings are dropped (``articles/repeated``). State: the event time it was last seen; an
+  event-time timer clears it ``ttl`` after that, so state stays bounded to the articles of the
+  last ``ttl``.
 * ``LinkCopiesAsTheyCome``: ``Article`` -> the Article, with ``duplicate_of`` set when a copy of
   the same story (same ``fingerprint``) was seen first - earlier in the stream or stored in the
   warehouse (the known-fingerprints side input). State: the original's ``article_id``, expired
@@ -106,7 +107,7 @@ class DropSeenItemsFn(beam.DoFn):
     def process(
         self,
         element: tuple[str, FeedItem],
-        ts: Timestamp = beam.DoFn.TimestampParam,
+        ts: Any = beam.DoFn.TimestampParam,
         last_seen: Any = _LAST_SEEN_PARAM,
         expiry: Any = _SEEN_EXPIRY_PARAM,
     ) -> Iterator[FeedItem]:
@@ -125,7 +126,7 @@ class DropSeenItemsFn(beam.DoFn):
     @userstate.on_timer(_SEEN_EXPIRY)
     def expire(
         self,
-        fired: Timestamp = beam.DoFn.TimestampParam,
+        fired: Any = beam.DoFn.TimestampParam,
         last_seen: Any = _LAST_SEEN_PARAM,
         expiry: Any = _SEEN_EXPIRY_PARAM,
     ) -> None:
@@ -173,7 +174,7 @@ class LinkCopiesFn(beam.DoFn):
     def process(
         self,
         element: tuple[str, tuple[Article, str | None]],
-        ts: Timestamp = beam.DoFn.TimestampParam,
+        ts: Any = beam.DoFn.TimestampParam,
         original: Any = _ORIGINAL_PARAM,
         expiry: Any = _COPY_EXPIRY_PARAM,
     ) -> Iterator[Article]:

@@ -44,7 +44,6 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.transforms import userstate
-from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.records import RunContext
 
@@ -344,7 +343,7 @@ class MergeEachReportFn(beam.DoFn):
     def process(
         self,
         element: tuple[str, tuple[Row, Sequence[Row]]],
-        ts: Timestamp = beam.DoFn.TimestampParam,
+        ts: Any = beam.DoFn.TimestampParam,
         reports: Any = _REPORTS_PARAM,
     ) -> Iterator[tuple[str, str, Any]]:
         _, (report, stored) = element
