@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WAREHOUSE ?= duckdb:///$(CURDIR)/warehouse.duckdb
 
-.PHONY: run test bench eval lint fmt clean venv bqemu
+.PHONY: run test bench eval lint fmt clean venv bqemu browser screenshot
 
 venv: $(STAMP)
 
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml constraints.txt setup.py
 run: $(STAMP)
 	$(VENV)/bin/hotline run --feeds seeds/feeds.yaml --warehouse $(WAREHOUSE)
 	$(VENV)/bin/hotline query --warehouse $(WAREHOUSE) calls
+	$(VENV)/bin/hotline report --warehouse $(WAREHOUSE)
 
 # The BigQuery emulator of the `bigquery` tests, in its own venv: it pins duckdb 1.5.5, hotline
 # duckdb 2.0.1, so its pins are a second lock, tests/bqemulator-constraints.txt. It cannot
@@ -36,7 +37,26 @@ $(BQEMU_STAMP): tests/bqemulator-constraints.txt
 	$(BQEMU_VENV)/bin/python -c "from duckdb_extensions import import_extension as i; i('spatial'); i('avro')"
 	touch $(BQEMU_STAMP)
 
-test: $(STAMP) $(BQEMU_STAMP)
+# The browser test (tests/test_report.py) and `make screenshot` need Debian's Chromium and a font
+# with Arabic glyphs (Noto Naskh Arabic): installed here when missing and we are root. Where they
+# cannot be installed the browser test skips, saying so (under CI it fails instead).
+CHROMIUM ?= /usr/bin/chromium
+
+browser:
+	@if [ -x $(CHROMIUM) ] && fc-list :lang=ar family 2>/dev/null | grep -q "Noto Naskh Arabic"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium and fonts-noto-core (browser test, screenshot)"; \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-core; } \
+	    > /tmp/hotline-apt-browser.log 2>&1 \
+	  || { tail -n 20 /tmp/hotline-apt-browser.log; echo "browser: could not install chromium: see /tmp/hotline-apt-browser.log"; }; \
+	else echo "browser: no $(CHROMIUM) and not root: the browser test will skip" \
+	  "(apt-get install chromium fonts-noto-core)"; fi
+
+# docs/report.png, the README's picture of the report, from the tests' fixture warehouse.
+screenshot: $(STAMP) browser
+	$(PY) -m tests.report_fixture --screenshot docs/report.png
+
+test: $(STAMP) $(BQEMU_STAMP) browser
 	$(PY) -m pytest -q
 
 eval: $(STAMP)

@@ -66,11 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     fp = sum(h and not y for h, y in zip(hits, labels, strict=True))
     fn = sum(y and not h for h, y in zip(hits, labels, strict=True))
 
-    print(f"extract benchmark: {len(articles)} articles ({len(corpus)} labelled x {copies}), "
-          f"one core, median of {args.repeat} runs (CPU time)")
+    print(
+        f"extract benchmark: {len(articles)} articles ({len(corpus)} labelled x {copies}), "
+        f"one core, median of {args.repeat} runs (CPU time)"
+    )
     print(f"  hotline extractor   {ours_rate:10,.0f} articles/s")
-    print(f"  keyword regex       {ref_rate:10,.0f} articles/s   "
-          f"(precision {tp / (tp + fp):.3f}, recall {tp / (tp + fn):.3f} on the dev corpus, no fields)")
+    print(
+        f"  keyword regex       {ref_rate:10,.0f} articles/s   "
+        f"(precision {tp / (tp + fp):.3f}, recall {tp / (tp + fn):.3f} on the dev corpus, "
+        "no fields)"
+    )
     print(f"  ratio               {ref_rate / ours_rate:10.1f} x slower than the regex")
     print("  targets             >= 2,000 articles/s, <= 5x the regex")
     return 0

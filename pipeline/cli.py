@@ -12,11 +12,10 @@ import datetime as dt
 import json
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from pipeline import queries
+from pipeline import progress, queries
 from pipeline.config import ConfigError, load_feeds
 from pipeline.options import HotlineOptions
 from pipeline.records import RunContext
@@ -142,36 +141,20 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         except WarehouseError as exc:
             _err(str(exc))
             return EXIT_WAREHOUSE
-    t0 = time.monotonic()
-    p = beam.Pipeline(options=options)
+    monitor = progress.RunMonitor.for_args(
+        args, run_id=ctx.run_id, warehouse=warehouse_url, feeds_total=len(feeds), out=out,
+        err=sys.stderr,
+    )
+    p = beam.Pipeline(runner=monitor.runner(options), options=options)
     build(p, feeds, lexicon, ctx, warehouse_url, start, limits, args.allow_private_networks,
           force=args.force)
     try:
-        result = p.run()
-        result.wait_until_finish()
+        monitor.run(p)
     except WarehouseError as exc:
+        monitor.finish(error=str(exc))
         _err(str(exc))
         return EXIT_WAREHOUSE
-    elapsed = time.monotonic() - t0
-    dead = _dead_letters_by_stage(result)
-    summary = {
-        "feeds polled": _counter(result, "feeds", "polled"),
-        "feeds failed": _counter(result, "feeds", "failed"),
-        "feeds not modified": _counter(result, "feeds", "not_modified"),
-        "items seen": _counter(result, "feeds", "items"),
-        "feeds not due": _counter(result, "feeds", "not_due"),
-        "new articles": _counter(result, "articles", "new"),
-        "syndicated copies": _counter(result, "articles", "syndicated"),
-        "call reports": _counter(result, "extract", "call_reports"),
-        "calls new or updated": _counter(result, "merge", "calls"),
-        "errors": sum(dead.values()),
-    }
-    print(f"hotline run {ctx.run_id} -> {warehouse_url}", file=out)
-    for k, v in summary.items():
-        print(f"  {k:<22} {v}", file=out)
-    for stage, n in sorted(dead.items()):
-        print(f"    dead letters at {stage:<14} {n}", file=out)
-    print(f"  {'elapsed':<22} {elapsed:.1f} s", file=out)
+    monitor.finish()
     return EXIT_OK
 
 
@@ -281,6 +264,7 @@ def make_parser() -> argparse.ArgumentParser:
                          description="One incremental poll cycle. Unknown flags go to Beam "
                          "(e.g. --runner, --direct_num_workers).")
     HotlineOptions._add_argparse_args(run)  # one definition of the flags, shared with Beam
+    progress.add_arguments(run)  # --quiet, --log-format
     run.add_argument("--streaming", action="store_true",  # Beam's own flag: not in HotlineOptions
                      help="poll forever, every --poll-interval seconds (Beam streaming)")
 
@@ -300,6 +284,10 @@ def make_parser() -> argparse.ArgumentParser:
     from pipeline.reprocess import add_reprocess_parser
 
     add_reprocess_parser(sub)
+
+    from pipeline.report import add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -327,6 +315,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             from pipeline.health import cmd_feeds
 
             return cmd_feeds(args, out)
+        if args.command == "report":
+            from pipeline.report import cmd_report
+
+            return cmd_report(args, out)
         return cmd_extract(stdin or sys.stdin, out)
     except KeyboardInterrupt:
         _err("interrupted")

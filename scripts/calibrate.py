@@ -12,7 +12,6 @@ so that a threshold means something: articles scored 0.9 are call reports about 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -28,9 +27,22 @@ from transforms.normalize import normalize_article
 
 OUT = Path(__file__).resolve().parent.parent / "transforms" / "lexicons" / "confidence.yaml"
 FEATURES = (
-    "decided", "presidential", "reported", "in_title", "lead", "position", "named_both",
-    "support", "speech_only", "soft_recall", "recalled", "explainer", "negated", "elect",
-    "other_party", "lead_other_call",
+    "decided",
+    "presidential",
+    "reported",
+    "in_title",
+    "lead",
+    "position",
+    "named_both",
+    "support",
+    "speech_only",
+    "soft_recall",
+    "recalled",
+    "explainer",
+    "negated",
+    "elect",
+    "other_party",
+    "lead_other_call",
 )
 
 
@@ -40,7 +52,9 @@ def feature_rows(folder: Path | None = None) -> tuple[np.ndarray, np.ndarray, li
     xs, ys, dets = [], [], []
     for item in items:
         det = detect(lex, normalize_article(article_from_json(item)))
-        row = [1.0 if det.is_call_report else 0.0] + [det.features.get(f, 0.0) for f in FEATURES[1:]]
+        row = [1.0 if det.is_call_report else 0.0] + [
+            det.features.get(f, 0.0) for f in FEATURES[1:]
+        ]
         xs.append(row)
         ys.append(1 if item["label"]["is_call_report"] else 0)
         dets.append(det)
@@ -55,7 +69,9 @@ def reliability(probs: list[float], ys: list[int], out=sys.stdout) -> float:
         if sel:
             mp = sum(p for p, _ in sel) / len(sel)
             my = sum(y for _, y in sel) / len(sel)
-            print(f"[{lo:.1f}, {min(hi, 1):.1f})   {len(sel):>3}   {mp:9.3f}   {my:14.3f}", file=out)
+            print(
+                f"[{lo:.1f}, {min(hi, 1):.1f})   {len(sel):>3}   {mp:9.3f}   {my:14.3f}", file=out
+            )
     brier = sum((p - y) ** 2 for p, y in zip(probs, ys, strict=True)) / len(ys)
     print(f"Brier score {brier:.4f}", file=out)
     return brier
@@ -64,7 +80,9 @@ def reliability(probs: list[float], ys: list[int], out=sys.stdout) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--corpus", type=Path, default=None, help="another labelled folder to check on")
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="another labelled folder to check on"
+    )
     args = parser.parse_args(argv)
     xs, ys, dets = feature_rows(args.corpus)
     if not args.check:
@@ -74,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
             "# Confidence model: P(call report) = sigmoid(bias + sum(weight * feature)).\n"
             "# Written by scripts/calibrate.py from the dev corpus; do not edit by hand.\n"
         )
-        text += yaml.safe_dump({"bias": round(float(model.intercept_[0]), 4), "weights": weights}, sort_keys=False)
+        text += yaml.safe_dump(
+            {"bias": round(float(model.intercept_[0]), 4), "weights": weights}, sort_keys=False
+        )
         OUT.write_text(text, encoding="utf-8")
     lex = load_lexicon()
     probs = [confidence(lex, d) for d in dets]

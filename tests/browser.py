@@ -88,14 +88,14 @@ class Browser:
             os.dup2(a, 3)
             os.dup2(b, 4)
 
-        log = open(profile / "chromium.log", "wb")  # noqa: SIM115 - closed below
+        log = open(profile / "chromium.log", "wb")  # closed below
         proc = subprocess.Popen(
             [exe, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
             pass_fds=(3, 4),
-            preexec_fn=wire_fds,  # noqa: PLW1509 - no threads are started before this
+            preexec_fn=wire_fds,  # runs in the child between fork and exec
         )
         os.close(cmd_read)
         os.close(ans_write)
@@ -146,7 +146,9 @@ class Browser:
             if "method" in answer:
                 self.events.append(answer)
 
-    def wait_event(self, method: str, session: str | None, timeout: float = TIMEOUT) -> dict[str, Any]:
+    def wait_event(
+        self, method: str, session: str | None, timeout: float = TIMEOUT
+    ) -> dict[str, Any]:
         """The first event ``method`` of ``session`` (kept ones first), removed from the list."""
         deadline = time.monotonic() + timeout
         while True:
@@ -208,6 +210,9 @@ class Page:
         answer = self.send("Page.navigate", {"url": url})
         if answer.get("errorText"):
             raise BrowserError(f"cannot load {url}: {answer['errorText']}")
+        if "loaderId" not in answer:  # only the fragment changed: load the page afresh
+            self.browser.wait_event("Page.navigatedWithinDocument", self.session)
+            self.send("Page.reload", {"ignoreCache": True})
         self.browser.wait_event("Page.loadEventFired", self.session)
 
     def evaluate(self, expression: str) -> Any:
@@ -264,7 +269,13 @@ class Page:
         if full_page:
             size = self.send("Page.getLayoutMetrics")["cssContentSize"]
             params["captureBeyondViewport"] = True
-            params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+            params["clip"] = {
+                "x": 0,
+                "y": 0,
+                "width": size["width"],
+                "height": size["height"],
+                "scale": 1,
+            }
         png = base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
         path.write_bytes(png)
         return png

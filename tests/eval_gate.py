@@ -30,10 +30,20 @@ SETS = {
     "writer1": ("positives.jsonl", "negatives.jsonl"),
     "writer2": ("second_writer.jsonl",),
 }
-FIELDS = ("us_leader", "russian_leader", "call_status", "call_date", "medium", "requested_by", "source_side")
+FIELDS = (
+    "us_leader",
+    "russian_leader",
+    "call_status",
+    "call_date",
+    "medium",
+    "requested_by",
+    "source_side",
+)
 
 
-def load_corpus(folder: Path = CORPUS, names: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def load_corpus(
+    folder: Path = CORPUS, names: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     items = []
     paths = [folder / n for n in names] if names else sorted(folder.glob("*.jsonl"))
     for path in paths:
@@ -108,9 +118,15 @@ def evaluate(items: list[dict[str, Any]], lexicon: Lexicon | None = None) -> Rep
 
 
 def print_report(report: Report, out: Any = sys.stdout) -> None:
-    print(f"articles {report.tp + report.fp + report.fn + report.tn}: "
-          f"tp {report.tp}  fp {report.fp}  fn {report.fn}  tn {report.tn}", file=out)
-    print(f"precision {report.precision:.4f}  recall {report.recall:.4f}  f1 {report.f1:.4f}", file=out)
+    print(
+        f"articles {report.tp + report.fp + report.fn + report.tn}: "
+        f"tp {report.tp}  fp {report.fp}  fn {report.fn}  tn {report.tn}",
+        file=out,
+    )
+    print(
+        f"precision {report.precision:.4f}  recall {report.recall:.4f}  f1 {report.f1:.4f}",
+        file=out,
+    )
     for f in FIELDS:
         print(f"  {f:<15} {report.accuracy(f):.4f}", file=out)
     if report.false_positives:

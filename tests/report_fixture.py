@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,6 @@ from pipeline.warehouse import open_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FEEDS = ROOT / "seeds" / "feeds.yaml"
-GENERATED_AT = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
 INGESTED = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
 
 TRUMP, BIDEN, OBAMA, PUTIN = "Donald Trump", "Joe Biden", "Barack Obama", "Vladimir Putin"
@@ -85,12 +85,14 @@ def _report(
 
 
 REPORTS = [
-    _report("tp-0212-a", "trump-putin-2025-02-12", "alsharq today", "2025-02-12T19:05+00:00", "held",
+    _report("tp-0212-a", "trump-putin-2025-02-12", "alsharq today", "2025-02-12T19:05+00:00",
+            "held",
             "أجرى الرئيس الأمريكي دونالد ترامب اتصالا هاتفيا مطولا مع نظيره الروسي فلاديمير بوتين، "
             "بحثا خلاله الحرب في أوكرانيا والأوضاع في الشرق الأوسط.",
             date="2025-02-12", requested_by="us", side="us", source_text="البيت الأبيض",
             topics=("ukraine", "middle_east")),
-    _report("tp-0212-b", "trump-putin-2025-02-12", "capital voice", "2025-02-12T21:40+00:00", "held",
+    _report("tp-0212-b", "trump-putin-2025-02-12", "capital voice", "2025-02-12T21:40+00:00",
+            "held",
             "قال الكرملين إن المكالمة بين بوتين وترامب استمرت قرابة ساعة ونصف.",
             date="2025-02-12", side="russia", source_text="الكرملين", topics=("ukraine",)),
     _report("tp-0318", "trump-putin-2025-03-18", "capital voice", "2025-03-18T18:45+00:00", "held",
@@ -222,15 +224,20 @@ def main(argv: list[str] | None = None) -> int:
     if find_chromium() is None:
         print("report_fixture: no Chromium (apt-get install chromium)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="hotline-shot-") as tmp:
-        folder = Path(tmp)
+    # a fixed folder, so the warehouse URL in the page's header is the same every time
+    folder = Path(tempfile.gettempdir()) / "hotline-report-fixture"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    try:
         url = build(folder)
-        html, _ = write_report(url, folder / "report.html", generated_at=GENERATED_AT)
+        html, _ = write_report(url, folder / "report.html")
         with Browser.launch(folder / "profile") as browser:
             page = browser.new_page(width=args.width, height=900)
             page.goto(html.as_uri())
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(args.screenshot)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     print(f"screenshot: {args.screenshot}")
     return 0
 

@@ -77,27 +77,42 @@ SUMMARY_LABELS = (
     ],
     ids=["nothing-yet", "a-run"],
 )
-def test_counts_from_beam_counters(counters: dict[tuple[str, str], int], expected: RunCounts) -> None:
+def test_counts_from_beam_counters(
+    counters: dict[tuple[str, str], int], expected: RunCounts
+) -> None:
     counts = counts_from(counters, feeds_total=3)
     assert counts == expected
     assert counts.feeds_ok == (1 if counters else 0)
     assert counts.dead_letter_total == (5 if counters else 0)
 
 
-@pytest.mark.parametrize(
-    ("names", "phase"),
-    [
-        (["Feeds/Impulse", "PollFeeds/KeyByHost"], "polling feeds"),
-        (["PollFeeds/GroupByHost/Read", "FetchArticles/KeyByCanonicalUrl", "AllWrites"], "polling feeds"),
-        (["FetchArticles/GroupByHost/Read", "FetchArticles/FetchPolitely", "AllDeadLetters"], "fetching articles"),
-        (["FetchArticles/MarkSyndicatedCopies", "NormalizeArabic/Fold", "DetectCalls/Detect",
-          "ExtractCallReport/ExtractFields", "MergeCalls/KeyByLeaderPair"], "extracting call reports"),
-        (["MergeCalls/GroupByPair/Read", "MergeCalls/ClusterIntoCalls"], "merging calls"),
-        (["WriteToWarehouse/WriteOneTransaction"], "writing to the warehouse"),
-        (["KnownArticleIds/Impulse"], None),
-    ],
-    ids=["poll", "poll-fused-with-keying", "fetch", "extract-fused", "merge", "write", "side-input"],
-)  # fmt: skip
+PHASES = {
+    "poll": (["Feeds/Impulse", "PollFeeds/KeyByHost"], "polling feeds"),
+    "poll-fused-with-keying": (
+        ["PollFeeds/GroupByHost/Read", "FetchArticles/KeyByCanonicalUrl", "AllWrites"],
+        "polling feeds",
+    ),
+    "fetch": (
+        ["FetchArticles/GroupByHost/Read", "FetchArticles/FetchPolitely", "AllDeadLetters"],
+        "fetching articles",
+    ),
+    "extract-fused": (
+        [
+            "FetchArticles/MarkSyndicatedCopies",
+            "NormalizeArabic/Fold",
+            "DetectCalls/Detect",
+            "ExtractCallReport/ExtractFields",
+            "MergeCalls/KeyByLeaderPair",
+        ],
+        "extracting call reports",
+    ),
+    "merge": (["MergeCalls/GroupByPair/Read", "MergeCalls/ClusterIntoCalls"], "merging calls"),
+    "write": (["WriteToWarehouse/WriteOneTransaction"], "writing to the warehouse"),
+    "side-input": (["KnownArticleIds/Impulse"], None),
+}
+
+
+@pytest.mark.parametrize(("names", "phase"), PHASES.values(), ids=PHASES.keys())
 def test_phase_names_the_stage(names: list[str], phase: str | None) -> None:
     assert phase_of(names) == phase
 
@@ -173,7 +188,9 @@ def test_json_display_and_log_records_are_json_lines() -> None:
     JsonDisplay(out).show(snap("polling feeds", 0.5, polled=2), changed=True)
     event = json.loads(out.getvalue())
     assert event["event"] == "progress" and event["feeds_polled"] == 2 and event["feeds_total"] == 4
-    record = logging.LogRecord("transforms.feeds", logging.WARNING, __file__, 1, "feed %s: «%s»", ("x", "خبر"), None)
+    record = logging.LogRecord(
+        "transforms.feeds", logging.WARNING, __file__, 1, "feed %s: «%s»", ("x", "خبر"), None
+    )
     line = json.loads(JsonLogFormatter().format(record))
     assert line == {**line, "level": "WARNING", "event": "log", "logger": "transforms.feeds",
                     "message": "feed x: «خبر»"}  # fmt: skip
@@ -211,7 +228,7 @@ class FakeMetrics:
 
     def query(self, _filter: Any = None) -> dict[str, list[Any]]:
         class Key:
-            class metric:  # noqa: N801 - mimics Beam's MetricKey.metric
+            class metric:  # as Beam's MetricKey.metric
                 namespace, name = "feeds", "polled"
 
         class Result:
@@ -296,7 +313,12 @@ def test_run_off_a_terminal_prints_plain_progress_lines_then_the_summary(
         m["phase"] for m in lines
     }
     last = lines[-1]
-    assert (last["polled"], last["total"], last["articles"], last["reports"]) == ("1", "1", "4", "1")
+    assert (last["polled"], last["total"], last["articles"], last["reports"]) == (
+        "1",
+        "1",
+        "4",
+        "1",
+    )
     polled = [int(m["polled"]) for m in lines]
     assert polled == sorted(polled)  # counts only go up
     assert "\x1b" not in err
@@ -325,9 +347,14 @@ def test_log_format_json_lines_parse(tmp_path: Path, capsys: pytest.CaptureFixtu
     (summary,) = [json.loads(line) for line in out.splitlines()]
     assert summary["event"] == "summary" and summary["status"] == "ok"
     assert summary["feeds"] == {
-        "total": 1, "polled": 1, "ok": 1, "failed": 0, "not_modified": 0, "not_due": 0, "deferred": 0,
+        "total": 1, "polled": 1, "ok": 1, "failed": 0, "not_modified": 0, "not_due": 0,
+        "deferred": 0,
     }  # fmt: skip
-    assert (summary["new_articles"], summary["new_call_reports"], summary["calls_new_or_updated"]) == (
+    assert (
+        summary["new_articles"],
+        summary["new_call_reports"],
+        summary["calls_new_or_updated"],
+    ) == (
         4,
         1,
         1,

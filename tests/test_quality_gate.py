@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.eval_gate import CORPUS, FIELDS, SETS, evaluate, evaluate_sets, load_baseline, load_corpus
+from tests.eval_gate import (
+    CORPUS,
+    FIELDS,
+    SETS,
+    evaluate,
+    evaluate_sets,
+    load_baseline,
+    load_corpus,
+)
 
 FIGURES = ["precision", "recall", "f1", *[f"field.{f}" for f in FIELDS]]
 

@@ -212,7 +212,9 @@ _AL = r"(?:ال|(?<=ل)ل)"
 # Conjunction and preposition clitics glued to the first word ("وامس", "بالامس", "ويوم").
 _CLITIC = r"[وف]?[بلك]?"
 # "ان الاثنين سيلتقيان", "بين الاثنين": "the two", not Monday.
-_WD = rf"(?<!\bان\s)(?<!\bبين\s)(?<!\bكلا\s){_AL}{_alternation(list(_WEEKDAY_STEMS))}(?!\w)(?!\s+عشر)"
+_WD = (
+    rf"(?<!\bان\s)(?<!\bبين\s)(?<!\bكلا\s){_AL}{_alternation(list(_WEEKDAY_STEMS))}(?!\w)(?!\s+عشر)"
+)
 _WD_NAME_RE = re.compile(_alternation(list(_WEEKDAY_STEMS)) + r"$")
 # A weekday in apposition after اليوم/امس/غدا: "اليوم الخميس", "اليوم/الخميس/", "امس (الاحد)".
 _WD_TAIL = rf"(?:\s*[/(\[\-–—،,]?\s*(?P<wd>{_WD})(?:\s*[)\]/])?)"

@@ -53,7 +53,9 @@ _BREAK_RE = re.compile(
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")
 _NEGATION_REACH = 90  # characters before the call expression
 # A new clause between a negation and the call: the negation is about something else.
-_NEGATION_BREAK_RE = re.compile(r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما)\b|[.؛;]")
+_NEGATION_BREAK_RE = re.compile(
+    r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما)\b|[.؛;]"
+)
 
 
 @dataclass(frozen=True)
@@ -228,11 +230,11 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around a call expression (strong breaks only; commas do not)."""
     lo = max(0, start - _CLAUSE_REACH)
     hi = min(len(text), end + _CLAUSE_REACH)
-    for m in _BREAK_RE.finditer(text, lo, start):
-        lo = m.end()
-    m = _BREAK_RE.search(text, end, hi)
-    if m:
-        hi = m.start()
+    for br in _BREAK_RE.finditer(text, lo, start):
+        lo = br.end()
+    nxt = _BREAK_RE.search(text, end, hi)
+    if nxt:
+        hi = nxt.start()
     return lo, hi
 
 
@@ -295,7 +297,9 @@ def analyse_mention(
             lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
-    if left and (_POSSESSIVE_NOUN_RE.match(text, start, end) or _PURPOSE_VERB_RE.match(text, start, end)):
+    if left and (
+        _POSSESSIVE_NOUN_RE.match(text, start, end) or _PURPOSE_VERB_RE.match(text, start, end)
+    ):
         # "ميركل أبلغت أوباما بعد محادثتها الهاتفية مع بوتين": "her" call is the subject's
         left = left[:1] + [p for p in left[1:] if p.role == "both"]
     right = [
@@ -338,14 +342,17 @@ def analyse_mention(
             roles.add("other")
     before = text[max(lo, start - _NEGATION_REACH) : start]
     negated = (
-        bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن|اي|ايه)\s*$", before))
-        or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
-        # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
-        or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
-    ) or any(
-        not _NEGATION_BREAK_RE.search(before[m.end() :]) for m in lex.negation_re.finditer(before)
+        (
+            bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن|اي|ايه)\s*$", before))
+            or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
+            # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
+            or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
+        )
+        or any(
+            not _NEGATION_BREAK_RE.search(before[m.end() :])
+            for m in lex.negation_re.finditer(before)
+        )
     )
-    after = text[end : end + 30]
     near_before = text[max(lo, start - 30) : start]
     near_after = text[end : end + 45]
     bg = lex.background_re
@@ -420,7 +427,8 @@ def sentence_mentions(
         if strength == "strong" and re.fullmatch(
             r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]
         ):
-            # "اتصل"/"يتصل" is a call only with its object: "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
+            # "اتصل"/"يتصل" is a call only with its object:
+            # "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
             if not re.search(r"\bب\w", text[end : end + 40]):
                 continue
         if strength == "speech":
@@ -475,7 +483,7 @@ def _inherit_parties(
     idx: int,
     day: dt.date | None,
 ) -> CallMention:
-    """"جاء ذلك في مكالمة هاتفية": the parties are the people of the sentence before."""
+    """ "جاء ذلك في مكالمة هاتفية": the parties are the people of the sentence before."""
     prev = [t for i, t in texts if i == idx - 1]
     if not prev:
         return m
@@ -494,7 +502,13 @@ def _inherit_parties(
             roles.add("other" if role == "elect" else role)
     if roles != {"us", "russia"}:
         return m
-    return CallMention(**{**m.__dict__, "parties": frozenset(roles), "presidents": tuple(dict.fromkeys(presidents))})
+    return CallMention(
+        **{
+            **m.__dict__,
+            "parties": frozenset(roles),
+            "presidents": tuple(dict.fromkeys(presidents)),
+        }
+    )
 
 
 def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
@@ -511,8 +525,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     lead_other_call = False  # the title or first sentence reports someone else's call
     spans = _expression_spans(lex, texts, with_weak=True)
     by_sentence = {
-        idx: sentence_mentions(lex, text, idx, day, True, spans.get(idx, []))
-        for idx, text in texts
+        idx: sentence_mentions(lex, text, idx, day, True, spans.get(idx, [])) for idx, text in texts
     }
     for idx, text in texts:
         for m in by_sentence[idx]:

@@ -52,7 +52,9 @@ _STATUS_BEFORE = 160
 _STATUS_AFTER = 90
 _WEAK_CUE_PENALTY = 40
 _SOURCE_GAP = 40
-_TITLE_PRESENT_RE = re.compile(r"\b[يت]\w{2,}(?:ان|ون)?\b")  # characters between an attribution verb and the source it names
+_TITLE_PRESENT_RE = re.compile(
+    r"\b[يت]\w{2,}(?:ان|ون)?\b"
+)  # characters between an attribution verb and the source it names
 _DURATION_RE = re.compile(
     r"(?:استمر|استغرق|دام|امتد)\w{0,3}\s+(?:\w+\s+){0,3}?(?:(?P<n>\d+)\s*)?"
     r"(?P<unit>ساع(?:ه|تين|ات)|دقيق(?:ه|تين|ه)|دقائق|نصف ساعه|ربع ساعه)"
@@ -65,6 +67,7 @@ _WORD_NUMBERS = {
     "دقيقه": 1,
     "دقيقتين": 2,
 }
+
 
 def confidence(lex: Lexicon, det: Detection) -> float:
     """P(call report), a logistic model of the detection features (``lexicons/confidence.yaml``,
@@ -153,7 +156,9 @@ def _last_side(mentions: Sequence[tuple[int, int, str]], lo: int, hi: int) -> st
 
 
 # "تلقى بوتين اتصالا هاتفيا من ترامب": the caller follows "من".
-_RECEIVED_RE = re.compile(r"\bتلق(?:ي|ى|يا|ت|تا)\b(?P<gap>.{0,120}?)\b(?:ال)?اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+من\s")
+_RECEIVED_RE = re.compile(
+    r"\bتلق(?:ي|ى|يا|ت|تا)\b(?P<gap>.{0,120}?)\b(?:ال)?اتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+من\s"
+)
 # "أجرى X اتصالا هاتفيا بـ Y", "X أجرى ... اتصالا بـ Y", "اتصل X بـ Y", "يهاتف X Y": X called.
 _CALLED_RE = re.compile(
     r"\b(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
@@ -161,13 +166,19 @@ _CALLED_RE = re.compile(
     r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
 # "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
-_INITIATED_RE = re.compile(r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b")
+_INITIATED_RE = re.compile(
+    r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b"
+)
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
 _REQUEST_VERB_RE = re.compile(
     r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
 )
-_REQUEST_STATE_RE = re.compile(r"\b(?:مستعد|منفتح|يرغب|ترغب|يريد|تريد|يامل|تامل|يسعي|تسعي)\w{0,2}\b")
-_REQUEST_RECEIVED_RE = re.compile(r"\bتلق(?:ي|ى|ت)\w{0,2}\b.{0,40}?\b(?:ال)?(?:طلب|اقتراح|دعو)\w{0,2}\s+من\s")
+_REQUEST_STATE_RE = re.compile(
+    r"\b(?:مستعد|منفتح|يرغب|ترغب|يريد|تريد|يامل|تامل|يسعي|تسعي)\w{0,2}\b"
+)
+_REQUEST_RECEIVED_RE = re.compile(
+    r"\bتلق(?:ي|ى|ت)\w{0,2}\b.{0,40}?\b(?:ال)?(?:طلب|اقتراح|دعو)\w{0,2}\s+من\s"
+)
 
 
 def requested_by(
@@ -187,16 +198,20 @@ def requested_by(
     text = sentences[0]
     sides = side_mentions(lex, text)
     if status == "requested":
-        m = _REQUEST_RECEIVED_RE.search(text)
-        if m:
-            side = _first_side(sides, m.end(), m.end() + 40)
+        got = _REQUEST_RECEIVED_RE.search(text)
+        if got:
+            side = _first_side(sides, got.end(), got.end() + 40)
             if side:
                 return side
         for m in _REQUEST_VERB_RE.finditer(text, 0, mention.start):
             # verb-subject order ("اقترح الرئيس الروسي"), else subject-verb ("موسكو دعت");
             # "اقترح على الرئيس بايدن" names who is asked, not who asks
             after = [t for t in sides if m.end() <= t[0] < min(mention.start, m.end() + 80)]
-            after = [t for t in after if not re.search(r"(?:علي|الي|ل)\s*$", text[max(0, t[0] - 5) : t[0]])]
+            after = [
+                t
+                for t in after
+                if not re.search(r"(?:علي|الي|ل)\s*$", text[max(0, t[0] - 5) : t[0]])
+            ]
             side = after[0][2] if after else None
             side = side or _last_side(sides, max(0, m.start() - 60), m.start())
             if side:
@@ -205,9 +220,9 @@ def requested_by(
             side = _last_side(sides, max(0, m.start() - 60), m.start())
             if side:
                 return side
-    m = _RECEIVED_RE.search(text)
-    if m:
-        side = _first_side(sides, m.end(), m.end() + 45)
+    received = _RECEIVED_RE.search(text)
+    if received:
+        side = _first_side(sides, received.end(), received.end() + 45)
         if side:
             return side
     for other in sentences:
@@ -217,7 +232,7 @@ def requested_by(
             side = side or _first_side(other_sides, m.end(), m.end() + 60)
             if side:
                 return side
-    for candidate in sentences[:1] + list(titles):
+    for candidate in [sentences[0], *titles]:
         sides_c = side_mentions(lex, candidate)
         for m in _CALLED_RE.finditer(candidate):
             gap = next(g for g in ("gap", "gap2", "gap3") if m.group(g) is not None)
@@ -228,8 +243,17 @@ def requested_by(
             # named just before the verb, nothing but a few words between
             people = [t for t in side_mentions(lex, candidate) if t[1] <= m.start()]
             before = people[-1] if people else None
-            if before and m.start() - before[1] <= 30 and not re.search(r"[،,.:]", candidate[before[1] : m.start()]):
-                side = before[2] if lex.requester_side_re[before[2]].fullmatch(candidate[before[0]:before[1]]) is None else None
+            if (
+                before
+                and m.start() - before[1] <= 30
+                and not re.search(r"[،,.:]", candidate[before[1] : m.start()])
+            ):
+                side = (
+                    before[2]
+                    if lex.requester_side_re[before[2]].fullmatch(candidate[before[0] : before[1]])
+                    is None
+                    else None
+                )
             else:
                 side = None
             if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
@@ -424,13 +448,16 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     # video only when the call itself is a video call: a video form whose parties are the two
     # presidents, in the evidence sentence or the title
     medium = "phone"
-    if any(
-        m.strength == "video" and m.sentence in (primary.sentence, -1) for m in det.mentions
-    ):
+    if any(m.strength == "video" and m.sentence in (primary.sentence, -1) for m in det.mentions):
         medium = "video"
-    around = [main] + [folded(i) for i in follow_ups] + [
-        folded(i) for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
-    ]
+    around = (
+        [main]
+        + [folded(i) for i in follow_ups]
+        + [
+            folded(i)
+            for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
+        ]
+    )
     titles = [art.title_folded] if primary.sentence >= 0 else []
     requester = requested_by(lex, around, primary, status, titles)
     side, phrase = source(lex, art, primary.sentence)

@@ -37,7 +37,10 @@ from pipeline.records import Article, NormalizedArticle, Sentence
 _LOGGER = logging.getLogger(__name__)
 
 # Characters removed outright: tatweel, zero-width and bidi marks, soft hyphen, BOM.
-_DROP = "\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad\ufeff"
+_DROP = (
+    "\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\u00ad\ufeff"
+)
 # Eastern-Arabic and Persian digits -> ASCII.
 _DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
     chr(0x06F0 + i): str(i) for i in range(10)
@@ -141,7 +144,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     chars: list[str] = []
     offsets: list[int] = []
-    skip = set()
+    skip: set[int] = set()
     for m in _OBFUSCATION_ORIG_RE.finditer(text):
         skip.update(range(m.start(), m.end()))
     prev_space = False
