@@ -567,7 +567,7 @@ def render(data: ReportData) -> str:
         f"default-src 'none'; style-src '{_hash(css)}'; script-src '{_hash(js)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    page = Template(_asset("report.html"))
+    page = Template(_asset("page.html"))
     return page.substitute(
         csp=esc(csp),
         css=css,
