@@ -1,0 +1,120 @@
+"""Detection: which sentences state a call between the two sitting presidents, and which do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.records import Article
+from tests.eval_gate import load_corpus
+from transforms.detect import _CALL_STEMS, detect
+from transforms.lexicon import PhraseMatcher
+from transforms.normalize import fold, normalize_article
+
+CAIRO = dt.timezone(dt.timedelta(hours=2))
+
+
+def article(text: str, title: str | None = None, day: dt.date = dt.date(2021, 12, 30)) -> Article:
+    published = dt.datetime(day.year, day.month, day.day, 13, 0, tzinfo=CAIRO)
+    return Article("t", "https://example.test/a", "Example", None, title, text, published, None)
+
+
+POSITIVE = [
+    ("تحدث الرئيس الأمريكي جو بايدن هاتفيًا مع نظيره الروسي فلاديمير بوتين اليوم الخميس.", "adverb"),
+    ("أجرى الرئيسان الروسي والأمريكي اتصالاً هاتفياً مساء أمس.", "dual-title"),
+    ("تلقى الرئيس الروسي فلاديمير بوتين اتصالا هاتفيا من نظيره الأمريكي جو بايدن.", "received"),
+    ("أكد بوتين لنظيره الأمريكي بايدن خلال اتصال هاتفي أن روسيا لن تتراجع.", "indirect-object"),
+    (
+        "وصف أوشاكوف الاتصال الهاتفي الذي جرى بين الرئيس بوتين ونظيره الأمريكي بايدن بأنه صريح.",
+        "aide-describes",
+    ),
+    ("قال بيسكوف إن بوتين وبايدن سيتحدثان هاتفيا مساء اليوم.", "aide-source"),
+    ("بحث بايـ.ـدن وبوتين عبر الهاتف الأزمة الأوكرانية.", "obfuscated"),
+    ("يعقد الرئيس بايدن ونظيره الروسي بوتين اجتماعا عبر تقنية الفيديو اليوم.", "video"),
+    ("أعلن البيت الأبيض أن بايدن سيتحدث مع بوتين مساء الخميس.", "speech-verb"),
+    ("تهاتف الرئيسان الأمريكي جو بايدن والروسي فلاديمير بوتين أمس.", "reciprocal"),
+]
+
+NEGATIVE = [
+    (
+        "تلقى الرئيس الروسي فلاديمير بوتين اتصالا هاتفيا من نظيره التركي رجب طيب أردوغان.",
+        "other-leader",
+    ),
+    (
+        "أجرى وزير الخارجية الأمريكي روبيو اتصالا هاتفيا مع نظيره الروسي لافروف بشأن لقاء بين بايدن وبوتين.",
+        "ministers",
+    ),
+    ("قال الكرملين إنه لا توجد خطط لإجراء اتصال هاتفي بين بوتين وبايدن.", "no-plans"),
+    ("نفى بيسكوف إجراء أي اتصال هاتفي بين الرئيسين بوتين وبايدن.", "denial"),
+    ("التقى بايدن وبوتين في جنيف في أول قمة بينهما.", "summit"),
+    ("شارك بوتين في مداخلة هاتفية مع قناة روسية تحدث فيها عن بايدن.", "phone-in"),
+    ("تراجعت الأسعار منذ آخر اتصال هاتفي بين بايدن وبوتين في فبراير الماضي.", "recalled"),
+    ("قد يتصل بايدن ببوتين يوما ما.", "modal"),
+    ("تحدث بايدن مع بوتين على هامش قمة العشرين.", "in-person-speech"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), POSITIVE, ids=[n for _, n in POSITIVE])
+def test_detects_calls(lexicon, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(text)))
+    assert det.is_call_report, det.reason
+    assert det.primary is not None and det.primary.sentence == 0
+
+
+@pytest.mark.parametrize(("text", "name"), NEGATIVE, ids=[n for _, n in NEGATIVE])
+def test_rejects_look_alikes(lexicon, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(text)))
+    assert not det.is_call_report
+
+
+def test_president_elect_and_out_of_office_are_not_presidents(lexicon) -> None:  # type: ignore[no-untyped-def]
+    elect = "تلقى الرئيس الأمريكي المنتخب دونالد ترامب اتصالا هاتفيا من الرئيس الروسي بوتين."
+    det = detect(lexicon, normalize_article(article(elect, day=dt.date(2016, 11, 14))))
+    assert not det.is_call_report and "elect" in det.reason
+    # Trump was not in office in 2022: a Trump-Putin call then is no presidential call
+    later = "قال ترامب إنه تحدث هاتفيا مع بوتين."
+    assert not detect(
+        lexicon, normalize_article(article(later, day=dt.date(2022, 6, 1)))
+    ).is_call_report
+    assert detect(
+        lexicon, normalize_article(article(later, day=dt.date(2025, 6, 1)))
+    ).is_call_report
+
+
+def test_titles_resolve_by_date(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "تحدث الرئيس الأمريكي هاتفيا مع نظيره الروسي."
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2019, 7, 31))))
+    assert [p.name for p in det.primary.presidents] == ["Donald Trump", "Vladimir Putin"]  # type: ignore[union-attr]
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2010, 3, 26))))
+    assert [p.name for p in det.primary.presidents] == ["Barack Obama", "Dmitry Medvedev"]  # type: ignore[union-attr]
+
+
+def test_every_call_expression_contains_a_stem(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """The stem prefilter of _expression_spans never hides a call expression (checked on every
+    sentence of the dev corpus, where every form in the lexicon occurs)."""
+    checked = 0
+    for item in load_corpus():
+        for text in (item.get("title") or "", item["text"]):
+            for m in lexicon.expression_re.finditer(fold(text)):
+                if m.lastgroup != "block":
+                    checked += 1
+                    assert any(stem in m.group(0) for stem in _CALL_STEMS), m.group(0)
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("word", "found"),
+    [
+        ("وبوتين", "بوتين"),
+        ("للرئيس الروسي", "الرئيس الروسي"),
+        ("بالرئيس الروسي", "الرئيس الروسي"),
+        ("فلبوتين", "بوتين"),
+        ("بوتينية", None),
+    ],
+    ids=["wa", "li-al", "bi-al", "fa-li", "longer-word"],
+)
+def test_phrase_matcher_handles_proclitics(word: str, found: str | None) -> None:
+    matcher = PhraseMatcher({"بوتين": "p", "الرئيس الروسي": "t"})
+    hits = matcher.find(fold(word))
+    assert [h[3] for h in hits] == ([found] if found else [])

@@ -1,0 +1,142 @@
+"""Field extraction: status, date, requester, source, medium, duration, evidence offsets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.records import Article
+from transforms.extract import analyze_article, article_from_json
+
+CAIRO = dt.timezone(dt.timedelta(hours=2))
+THURSDAY = dt.date(2021, 12, 30)
+
+
+def run(lexicon, text: str, day: dt.date = THURSDAY, title: str | None = None):  # type: ignore[no-untyped-def]
+    published = dt.datetime(day.year, day.month, day.day, 15, 0, tzinfo=CAIRO)
+    return analyze_article(lexicon, Article("t", "u", "o", None, title, text, published, None))[1]
+
+
+CASES = [
+    # text, status, call_date, requested_by, source_side, medium
+    (
+        "أعلن الكرملين أن الرئيس بوتين سيجري اتصالا هاتفيا مع نظيره الأمريكي بايدن مساء اليوم.",
+        "scheduled",
+        "2021-12-30",
+        None,
+        "russia",
+        "phone",
+    ),
+    (
+        "تحدث الرئيس الأمريكي بايدن هاتفيا أمس الأربعاء مع بوتين بناءً على طلب الجانب الروسي، بحسب البيت الأبيض.",
+        "held",
+        "2021-12-29",
+        "russia",
+        "us",
+        "phone",
+    ),
+    (
+        "تلقى الرئيس بوتين اتصالا هاتفيا من نظيره الأمريكي بايدن، وفق ما ذكرت الرئاسة الروسية.",
+        "held",
+        None,
+        "us",
+        "russia",
+        "phone",
+    ),
+    (
+        "اقترح الرئيس الروسي بوتين إجراء مكالمة هاتفية مع نظيره الأمريكي بايدن يوم الجمعة.",
+        "requested",
+        None,
+        "russia",
+        None,
+        "phone",
+    ),
+    (
+        "أجرى الرئيس الأمريكي بايدن اتصالا هاتفيا بنظيره الروسي بوتين في 12 فبراير 2022.",
+        "held",
+        "2022-02-12",
+        "us",
+        None,
+        "phone",
+    ),
+    (
+        "عقد الرئيسان بايدن وبوتين قمة افتراضية عبر تقنية الفيديو يوم 7 ديسمبر.",
+        "held",
+        "2021-12-07",
+        None,
+        None,
+        "video",
+    ),
+    (
+        "ذكرت وكالة رويترز أن الرئيسين بايدن وبوتين تحدثا هاتفيا الثلثاء.",
+        "held",
+        "2021-12-28",
+        None,
+        "other",
+        "phone",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "date", "requester", "source", "medium"),
+    CASES,
+    ids=[
+        "scheduled-today",
+        "held-yesterday-at-request",
+        "received-from",
+        "requested-no-date",
+        "called-absolute-date",
+        "video-summit",
+        "agency-lebanese-tuesday",
+    ],
+)
+def test_fields(lexicon, text, status, date, requester, source, medium) -> None:  # type: ignore[no-untyped-def]
+    day = {"2022": dt.date(2022, 2, 13), "7 ديسمبر": dt.date(2021, 12, 8)}
+    ex = run(lexicon, text, day=next((d for k, d in day.items() if k in text), THURSDAY))
+    assert ex.is_call_report, ex.reason
+    got = ex.to_json("t")
+    assert (
+        got["call_status"],
+        got["call_date"],
+        got["requested_by"],
+        got["source_side"],
+        got["medium"],
+    ) == (status, date, requester, source, medium)
+
+
+def test_duration_and_evidence_offsets(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال الكرملين إن الرئيسين تحدثا هاتفيا اليوم.\n"
+        "وأجرى بوتين اتصالاً هاتفياً مطولاً مع بايدن، واستمرت المكالمة ساعتين."
+    )
+    ex = run(lexicon, text)
+    assert ex.evidence[0].text == text[ex.evidence[0].start : ex.evidence[0].end]
+    assert ex.evidence[0].start == 0
+    assert ex.duration_minutes == 120
+    assert ex.source_text == "الكرملين"
+
+
+def test_negative_line_is_all_null(lexicon) -> None:  # type: ignore[no-untyped-def]
+    ex = run(lexicon, "ارتفعت أسعار الذهب اليوم الخميس.")
+    line = ex.to_json("gold")
+    assert line["is_call_report"] is False
+    assert all(
+        line[k] is None for k in ("us_leader", "call_status", "call_date", "evidence", "topics")
+    )
+    assert 0.0 <= line["confidence"] < 0.1
+
+
+@pytest.mark.parametrize(
+    ("obj", "error"),
+    [
+        ([], "JSON object"),
+        ({"id": "x", "text": 5}, "'text'"),
+        ({"id": "x", "text": "a", "published": "soon"}, ""),
+    ],
+    ids=["not-an-object", "text-not-string", "bad-date"],
+)
+def test_bad_input_lines_raise_value_error(obj, error: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=error):
+        article_from_json(obj)
