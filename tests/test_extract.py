@@ -133,7 +133,7 @@ def test_negative_line_is_all_null(lexicon) -> None:  # type: ignore[no-untyped-
     [
         ([], "JSON object"),
         ({"id": "x", "text": 5}, "'text'"),
-        ({"id": "x", "text": "a", "published": "soon"}, ""),
+        ({"id": "x", "text": "a", "published": "soon"}, "isoformat"),
     ],
     ids=["not-an-object", "text-not-string", "bad-date"],
 )
