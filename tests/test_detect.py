@@ -118,3 +118,8 @@ def test_phrase_matcher_handles_proclitics(word: str, found: str | None) -> None
     matcher = PhraseMatcher({"بوتين": "p", "الرئيس الروسي": "t"})
     hits = matcher.find(fold(word))
     assert [h[3] for h in hits] == ([found] if found else [])
+
+
+def test_related_story_links_are_not_news(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "ارتفعت أسعار الذهب اليوم الخميس.\nاقرأ أيضا: بايدن يتحدث هاتفيا مع بوتين اليوم بطلب من موسكو"
+    assert not detect(lexicon, normalize_article(article(text))).is_call_report

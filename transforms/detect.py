@@ -207,6 +207,11 @@ _OTHER_BODY_MEETING_RE = re.compile(
     r"\b(?:ال)?(?:اجتماع|قم[هت]|مؤتمر|لقاء)\w{0,3}\s+(?:\S+\s+)?(?:ال)?(?:تحالف|مجموع|وزراء|مجلس|منظم|"
     r"اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|رؤساء)\w{0,3}"
 )
+# Page furniture that links to other stories: never this article's news.
+_RELATED_LINK_RE = re.compile(
+    r"^\W*(?:اقرا|اقراي|شاهد|طالع|تابع|يهمك|قد\s+يهمك|المزيد|للمزيد|ذات\s+صله|مواضيع\s+ذات|"
+    r"اخبار\s+ذات|اخبار\s+متعلقه|مواد\s+متعلقه|روابط|تابعونا|اضغط|انقر)\b"
+)
 # A sentence that refers back to the one before: "جاء ذلك في مكالمة هاتفية..."
 _ANAPHORA_RE = re.compile(
     r"^\W*(?:و)?(?:جاء|جاءت|وجاء|وجاءت)\s+(?:ذلك|هذا|هذه|تصريحات\w*|تحذير\w*|كلام\w*)|"
@@ -548,7 +553,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     elect = False
     other_party = False
     lead_other_call = False  # the title or first sentence reports someone else's call
-    spans = _expression_spans(lex, texts, with_weak=True)
+    # "اقرأ أيضا: بايدن وبوتين يبحثان هاتفيا..." is a link to another story, not this one's news
+    spans = _expression_spans(
+        lex, [(i, t) for i, t in texts if i < 0 or not _RELATED_LINK_RE.match(t)], with_weak=True
+    )
     by_sentence = {
         idx: sentence_mentions(lex, text, idx, day, True, spans.get(idx, [])) for idx, text in texts
     }
