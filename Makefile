@@ -62,8 +62,11 @@ test: $(STAMP) $(BQEMU_STAMP) browser
 eval: $(STAMP)
 	$(PY) -m tests.eval_gate
 
+# Every bench/*_bench.py, one after another; numbers are printed, nothing is asserted.
+# The 100k-item variant of (a): $(PY) -m bench.pipeline_bench --only a --items 100000
 bench: $(STAMP)
-	@echo "no benchmarks yet"
+	@for b in bench/*_bench.py; do m=$$(basename $$b .py); echo "== bench.$$m"; \
+		$(PY) -m bench.$$m || exit 1; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pipeline transforms tests

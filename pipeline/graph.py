@@ -84,13 +84,13 @@ def build(
         | "ReportRows" >> beam.Values()
         | "MergeCalls" >> MergeCalls(stored, ctx)
     )
-    dead = (
-        (polled[DEAD_LETTER], fetched[DEAD_LETTER], extracted[DEAD_LETTER])
-        | "AllDeadLetters" >> beam.Flatten()
-        | "RecordDeadLetters" >> RecordDeadLetters(ctx)
-    )
-    return (
-        (polled[FEED_STATE], article_ops, merged, dead)
-        | "AllWrites" >> beam.Flatten()
-        | "WriteToWarehouse" >> WriteToWarehouse(warehouse_url)
-    )
+    letters = {
+        "PollErrors": polled[DEAD_LETTER],
+        "FetchErrors": fetched[DEAD_LETTER],
+        "ExtractErrors": extracted[DEAD_LETTER],
+    }
+    dead = letters | "RecordDeadLetters" >> RecordDeadLetters(ctx)
+    # No Flatten of the write operations: each stream is spilled where it is produced and only
+    # the spill files meet (a Flatten would hold every row of the run in memory at once).
+    writes = {"FeedState": polled[FEED_STATE], "Articles": article_ops, "Calls": merged, **dead}
+    return writes | "WriteToWarehouse" >> WriteToWarehouse(warehouse_url)

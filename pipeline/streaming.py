@@ -116,14 +116,13 @@ def build_streaming(
     # No Flatten on the live path: the FnApiRunner runs a multi-input Flatten in the runner,
     # outside the fused stage, so its output too would wait for the end of the source. Each
     # stream of write operations gets its own writer instead (one transaction per bundle each).
-    writes = {
-        "FeedState": polled[FEED_STATE],
-        "Articles": article_ops,
-        "Calls": merged,
-        "PollErrors": polled[DEAD_LETTER] | "RecordPollErrors" >> RecordDeadLetters(ctx),
-        "FetchErrors": fetched[DEAD_LETTER] | "RecordFetchErrors" >> RecordDeadLetters(ctx),
-        "ExtractErrors": extracted[DEAD_LETTER] | "RecordExtractErrors" >> RecordDeadLetters(ctx),
+    letters = {
+        "PollErrors": polled[DEAD_LETTER],
+        "FetchErrors": fetched[DEAD_LETTER],
+        "ExtractErrors": extracted[DEAD_LETTER],
     }
+    dead = letters | "RecordDeadLetters" >> RecordDeadLetters(ctx)
+    writes = {"FeedState": polled[FEED_STATE], "Articles": article_ops, "Calls": merged, **dead}
     stamped = {
         name: ops | f"StampTickTime{name}" >> beam.ParDo(StampEventTimeFn())
         for name, ops in writes.items()

@@ -63,11 +63,20 @@ class DeadLetterRowFn(beam.DoFn):
 
 
 class RecordDeadLetters(beam.PTransform):
-    """DeadLetter -> warehouse upserts of ``ingest_errors``."""
+    """DeadLetter -> warehouse upserts of ``ingest_errors``.
+
+    Takes one PCollection, or a dict of them (one per stage) and returns a dict of the same
+    keys: no Flatten, so no runner materialises every dead letter of a run in one place.
+    """
 
     def __init__(self, ctx: RunContext) -> None:
         super().__init__()
         self._ctx = ctx
 
-    def expand(self, letters: beam.PCollection) -> beam.PCollection:
+    def expand(self, letters: Any) -> Any:
+        if isinstance(letters, dict):
+            return {
+                name: pcoll | f"ToErrorRows{name}" >> beam.ParDo(DeadLetterRowFn(self._ctx))
+                for name, pcoll in letters.items()
+            }
         return letters | "ToErrorRows" >> beam.ParDo(DeadLetterRowFn(self._ctx))

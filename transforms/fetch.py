@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import functools
 import http
 import ipaddress
 import logging
@@ -276,7 +277,10 @@ class _CheckedTransport(httpx.HTTPTransport):
         )
 
 
+@functools.cache
 def default_ssl_context() -> ssl.SSLContext:
+    """One verifying context per process, shared by every client: building one loads the CA
+    bundle (~20 ms, more than fetching a local page), and a context is safe to share."""
     return httpx.create_ssl_context()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -19,6 +19,13 @@ from pipeline.records import TABLES, Column, Table
 from pipeline.warehouse.base import Row, Warehouse, WarehouseError, as_utc, complete_row, dedupe_by_key
 
 _LOGGER = logging.getLogger(__name__)
+
+# One write: (upserts, deletes, updates), as ``Warehouse.write`` takes them.
+WriteBatch = tuple[
+    Mapping[str, Sequence[Row]],
+    Mapping[str, Sequence[tuple[Any, ...]]] | None,
+    Mapping[str, Sequence[Row]] | None,
+]
 
 _DUCK_TYPES = {
     "STRING": "VARCHAR",
@@ -119,22 +126,29 @@ class DuckDBWarehouse(Warehouse):
         deletes: Mapping[str, Sequence[tuple[Any, ...]]] | None = None,
         updates: Mapping[str, Sequence[Row]] | None = None,
     ) -> dict[str, int]:
+        return self.write_many([(upserts, deletes, updates)])
+
+    def write_many(self, batches: Iterable[WriteBatch]) -> dict[str, int]:
+        """Several ``write``s, one after another, in ONE transaction; ``batches`` may be a
+        generator, so the batch sink loads its spilled shards one at a time (memory bounded by a
+        shard, all or nothing on disk). Returns rows upserted per table, summed."""
         counts: dict[str, int] = {}
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:
-            for name, keys in (deletes or {}).items():
-                if keys:
-                    self._delete(TABLES[name], keys)
-            for name, rows in upserts.items():
-                table = TABLES[name]
-                unique = dedupe_by_key(table, rows)
-                if unique:
-                    self._upsert(table, unique)
-                counts[name] = len(unique)
-            for name, rows in (updates or {}).items():
-                for row in rows:
-                    self._update(TABLES[name], row)
+            for upserts, deletes, updates in batches:
+                for name, keys in (deletes or {}).items():
+                    if keys:
+                        self._delete(TABLES[name], keys)
+                for name, rows in upserts.items():
+                    table = TABLES[name]
+                    unique = dedupe_by_key(table, rows)
+                    if unique:
+                        self._upsert(table, unique)
+                    counts[name] = counts.get(name, 0) + len(unique)
+                for name, rows in (updates or {}).items():
+                    for row in rows:
+                        self._update(TABLES[name], row)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
