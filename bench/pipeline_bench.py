@@ -198,6 +198,7 @@ def run_batch(args: argparse.Namespace) -> None:
                 "rows": rows,
                 "stages_ms": stage_msecs(result),
                 "peak_rss_mb": usage.ru_maxrss / 1024,
+                "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "rss_at_start_mb": rss_before / 1024,
                 "cpu_s": usage.ru_utime + usage.ru_stime,
             }
@@ -233,6 +234,8 @@ def report_batch(label: str, r: dict[str, Any], unit: str, target: float | None)
     print(f"  items {r['items']}, call reports {r['call_reports']}, rows {r['rows']}")
     print(f"  peak RSS {r['peak_rss_mb']:.0f} MB (after imports {r['rss_at_start_mb']:.0f} MB), "
           f"CPU {r['cpu_s']:.1f} s")  # fmt: skip
+    if r.get("worker_peak_rss_mb"):
+        print(f"  largest worker process: peak RSS {r['worker_peak_rss_mb']:.0f} MB")
     total = sum(r["stages_ms"].values()) or 1
     print("  time by stage (Beam execution-time metrics):")
     for stage, ms in sorted(r["stages_ms"].items(), key=lambda kv: -kv[1]):

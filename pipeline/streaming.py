@@ -22,8 +22,9 @@ Runner: without ``--runner`` (or with ``DirectRunner``) the pipeline runs on Bea
 directly - the DirectRunner would first try to download the Prism runner, which fails offline
 and behaves differently online. On that runner event-time timers fire at the end of the bundle
 that set them, so state expiry is off (``state_ttl=None``: the dedupe state lives as long as
-the process); any other runner (``--runner DataflowRunner``, ``FlinkRunner``, ``PrismRunner``)
-gets the expiry timers and is submitted without waiting (stop it by draining the job).
+the process). Any other runner gets the expiry timers; ``PrismRunner`` runs on this machine too
+(the driver waits and stops it on a signal), a cluster (``DataflowRunner``, ``FlinkRunner``,
+``SparkRunner``) gets the job submitted without waiting: stop it by draining the job.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from transforms.ticks import Ticks
 _LOGGER = logging.getLogger(__name__)
 
 LOCAL_RUNNERS = ("", "directrunner", "direct", "fnapirunner", "switchingdirectrunner")
+ON_THIS_MACHINE = (*LOCAL_RUNNERS, "prismrunner", "prism")  # runs here: wait, stop on signals
 
 
 def _is_table(table: str) -> Callable[[tuple[str, Any]], bool]:
@@ -143,6 +145,7 @@ def runner_name(options: beam.options.pipeline_options.PipelineOptions) -> str:
 
 
 def is_local(options: beam.options.pipeline_options.PipelineOptions) -> bool:
+    """The FnApiRunner (what the DirectRunner falls back to offline)."""
     return runner_name(options) in LOCAL_RUNNERS
 
 
@@ -193,6 +196,7 @@ def run_streaming(
         raise ValueError(f"--max-runtime {args.max_runtime}: must be positive")
     options.view_as(StandardOptions).streaming = True
     local = is_local(options)
+    here = runner_name(options) in ON_THIS_MACHINE
     runner = None
     if local:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
@@ -217,10 +221,10 @@ def run_streaming(
             interval=interval,
             start_at=start_at,
             stop_at=stop_at,
-            stop_file=stop_file if local else None,
+            stop_file=stop_file if here else None,
             state_ttl=None if local else DEFAULT_TTL,
         )
-        if not local:
+        if not here:
             result = p.run()
             print(
                 f"hotline: streaming job submitted to {runner_name(options)} "

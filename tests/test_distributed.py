@@ -30,7 +30,7 @@ from apache_beam.portability.api import beam_runner_api_pb2
 from pipeline.config import load_feeds
 from pipeline.graph import StartState, build
 from pipeline.records import FeedSpec, RunContext
-from pipeline.streaming import build_streaming
+from pipeline.streaming import ON_THIS_MACHINE, build_streaming, is_local, runner_name
 from pipeline.warehouse import open_warehouse
 from tests.conftest import ROOT, write_feeds_yaml
 from tests.servers import StaticServer
@@ -175,3 +175,21 @@ def test_the_worker_package_ships_both_packages_and_their_data(tmp_path: Path) -
     ):
         assert required in names, required
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
+
+
+@pytest.mark.parametrize(
+    ("flags", "local", "here"),
+    [
+        ([], True, True),
+        (["--runner=DirectRunner"], True, True),
+        (["--runner=PrismRunner"], False, True),
+        (["--runner=DataflowRunner"], False, False),
+        (["--runner=FlinkRunner"], False, False),
+    ],
+    ids=["default", "direct", "prism", "dataflow", "flink"],
+)
+def test_streaming_runner_choice(flags: list[str], local: bool, here: bool) -> None:
+    """FnApiRunner (no expiry timers) for the DirectRunner; wait here also for Prism."""
+    options = PipelineOptions(flags)
+    assert is_local(options) is local
+    assert (runner_name(options) in ON_THIS_MACHINE) is here
