@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -187,6 +188,7 @@ def run_batch(args: argparse.Namespace) -> None:
 
     with open_warehouse(url) as wh:
         rows = {t: wh.count(t) for t in ("articles", "call_reports", "calls", "ingest_errors")}
+    shutil.rmtree(workdir, ignore_errors=True)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
@@ -285,6 +287,7 @@ def streaming_scenario(interval: float, every: float, duration: float) -> dict[s
         stop(server)
         if proc.poll() is None:
             proc.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
     if proc.returncode != 0:
         raise SystemExit(f"benchmark (c) failed:\n{err[-4000:]}")
     latencies = []
