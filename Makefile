@@ -69,8 +69,8 @@ bench: $(STAMP)
 		$(PY) -m bench.$$m || exit 1; done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pipeline transforms tests
-	$(VENV)/bin/ruff format --check pipeline transforms tests
+	$(VENV)/bin/ruff check pipeline transforms tests bench scripts
+	$(VENV)/bin/ruff format --check pipeline transforms tests bench scripts
 	$(VENV)/bin/mypy
 
 fmt: $(STAMP)

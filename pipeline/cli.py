@@ -51,7 +51,9 @@ def _dead_letters_by_stage(result: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for c in result.metrics().query(MetricsFilter().with_namespace("deadletter"))["counters"]:
         name = c.key.metric.name
-        out[name] = out.get(name, 0) + int(c.committed if c.committed is not None else c.attempted or 0)
+        out[name] = out.get(name, 0) + int(
+            c.committed if c.committed is not None else c.attempted or 0
+        )
     return out
 
 
@@ -116,7 +118,9 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         _err(str(exc))
         return EXIT_WAREHOUSE
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    ctx = RunContext(run_id=args.run_id or started.strftime("run-%Y%m%dT%H%M%SZ"), started_at=started)
+    ctx = RunContext(
+        run_id=args.run_id or started.strftime("run-%Y%m%dT%H%M%SZ"), started_at=started
+    )
     try:
         limits = fetch_limits(args)
     except ValueError as exc:
@@ -142,12 +146,25 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
             _err(str(exc))
             return EXIT_WAREHOUSE
     monitor = progress.RunMonitor.for_args(
-        args, run_id=ctx.run_id, warehouse=warehouse_url, feeds_total=len(feeds), out=out,
+        args,
+        run_id=ctx.run_id,
+        warehouse=warehouse_url,
+        feeds_total=len(feeds),
+        out=out,
         err=sys.stderr,
     )
     p = beam.Pipeline(runner=monitor.runner(options), options=options)
-    build(p, feeds, lexicon, ctx, warehouse_url, start, limits, args.allow_private_networks,
-          force=args.force)
+    build(
+        p,
+        feeds,
+        lexicon,
+        ctx,
+        warehouse_url,
+        start,
+        limits,
+        args.allow_private_networks,
+        force=args.force,
+    )
     try:
         monitor.run(p)
     except WarehouseError as exc:
@@ -207,7 +224,10 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_WAREHOUSE
     if args.format == "json":
         for r in rows:
-            print(json.dumps(dict(zip(cols, r, strict=True)), ensure_ascii=False, default=str), file=out)
+            print(
+                json.dumps(dict(zip(cols, r, strict=True)), ensure_ascii=False, default=str),
+                file=out,
+            )
     else:
         print(format_table(cols, rows), file=out)
     return EXIT_OK
@@ -260,13 +280,19 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="poll the feeds once and write what is new to the warehouse",
-                         description="One incremental poll cycle. Unknown flags go to Beam "
-                         "(e.g. --runner, --direct_num_workers).")
+    run = sub.add_parser(
+        "run",
+        help="poll the feeds once and write what is new to the warehouse",
+        description="One incremental poll cycle. Unknown flags go to Beam "
+        "(e.g. --runner, --direct_num_workers).",
+    )
     HotlineOptions._add_argparse_args(run)  # one definition of the flags, shared with Beam
     progress.add_arguments(run)  # --quiet, --log-format
-    run.add_argument("--streaming", action="store_true",  # Beam's own flag: not in HotlineOptions
-                     help="poll forever, every --poll-interval seconds (Beam streaming)")
+    run.add_argument(
+        "--streaming",
+        action="store_true",  # Beam's own flag: not in HotlineOptions
+        help="poll forever, every --poll-interval seconds (Beam streaming)",
+    )
 
     query = sub.add_parser("query", help="run SQL or a named query against the warehouse")
     query.add_argument("sql", nargs="?", help="SQL text or the name of a query (see --list)")
@@ -275,7 +301,9 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "json"), default="table")
     query.add_argument("--bigquery-endpoint", default=None, help="BigQuery emulator URL")
 
-    sub.add_parser("extract", help="JSON lines of articles on stdin -> one JSON line each on stdout")
+    sub.add_parser(
+        "extract", help="JSON lines of articles on stdin -> one JSON line each on stdout"
+    )
 
     from pipeline.health import add_feeds_parser
 
@@ -291,12 +319,16 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None
+) -> int:
     out = out or sys.stdout
     parser = make_parser()
     args, rest = parser.parse_known_args(list(argv) if argv is not None else None)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not args.verbose:
         for noisy in ("apache_beam", "trafilatura", "htmldate", "httpx", "transforms", "absl"):
             logging.getLogger(noisy).setLevel(logging.ERROR)

@@ -3,10 +3,10 @@ the feeds file and the warehouse's start-up state and passes them in, so the sam
 ``hotline run``, the tests and any runner.
 
     feeds ─► PollFeeds ─► FetchArticles ─► NormalizeArabic ─► DetectCalls ─► ExtractCallReport
-               │              │                                                 │      │
-               ▼              ▼                                                 ▼      ▼
-          feed_state     dead letters ──────────────────────────────────►  articles  MergeCalls ─► calls
-               └───────────────┴──────────── write operations ─────────────────┴─────────┴─► WriteToWarehouse
+               │              │                                                │        │
+               ▼              ▼                                                ▼        ▼
+          feed_state     dead letters ─────────────────────────────► articles   MergeCalls ─► calls
+               └──────────────┴──────── write operations ───────────────┴────────┴─► WriteToWarehouse
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def build(
     ctx: RunContext,
     warehouse_url: str,
     start: StartState = StartState(),
-    limits: FetchLimits = FetchLimits(),
+    limits: FetchLimits = FetchLimits(),  # noqa: B008 - a frozen dataclass, immutable
     allow_private: bool = False,
     force: bool = False,
 ) -> beam.PCollection:

@@ -36,31 +36,88 @@ class HotlineOptions(PipelineOptions):
             default=False,
             help="let links found inside feeds point to private, loopback and link-local addresses",
         )
-        parser.add_argument("--http-timeout", dest="http_timeout", type=float, default=20.0,
-                            help="read timeout of one HTTP request, seconds")
-        parser.add_argument("--max-bytes", dest="max_bytes", type=int, default=10 * 1024 * 1024,
-                            help="size cap of one response body, bytes")
-        parser.add_argument("--run-id", dest="run_id", default=None,
-                            help="identifier of this run (default: derived from the start time)")
-        parser.add_argument("--poll-interval", dest="poll_interval", type=float, default=60.0,
-                            help="--streaming: seconds between two polls of a feed")
-        parser.add_argument("--max-runtime", dest="max_runtime", type=float, default=None,
-                            help="--streaming: stop after this many seconds (default: run until "
-                            "SIGINT/SIGTERM)")
-        parser.add_argument("--force", action="store_true", default=False,
-                            help="poll every feed now, even those whose next_poll_after is later")
-        parser.add_argument("--connect-timeout", dest="connect_timeout", type=float, default=10.0,
-                            help="connect timeout of one HTTP request, seconds")
-        parser.add_argument("--http-deadline", dest="http_deadline", type=float, default=45.0,
-                            help="total time allowed for one request, redirects included, seconds")
-        parser.add_argument("--max-redirects", dest="max_redirects", type=int, default=5,
-                            help="redirects followed per request")
-        parser.add_argument("--host-delay", dest="host_delay", type=float, default=1.0,
-                            help="seconds between two requests to the same host")
-        parser.add_argument("--per-host", dest="per_host", type=int, default=1,
-                            help="requests in flight at once per host")
-        parser.add_argument("--parallel-hosts", dest="parallel_hosts", type=int, default=8,
-                            help="hosts fetched from at once by one worker")
+        parser.add_argument(
+            "--http-timeout",
+            dest="http_timeout",
+            type=float,
+            default=20.0,
+            help="read timeout of one HTTP request, seconds",
+        )
+        parser.add_argument(
+            "--max-bytes",
+            dest="max_bytes",
+            type=int,
+            default=10 * 1024 * 1024,
+            help="size cap of one response body, bytes",
+        )
+        parser.add_argument(
+            "--run-id",
+            dest="run_id",
+            default=None,
+            help="identifier of this run (default: derived from the start time)",
+        )
+        parser.add_argument(
+            "--poll-interval",
+            dest="poll_interval",
+            type=float,
+            default=60.0,
+            help="--streaming: seconds between two polls of a feed",
+        )
+        parser.add_argument(
+            "--max-runtime",
+            dest="max_runtime",
+            type=float,
+            default=None,
+            help="--streaming: stop after this many seconds (default: run until SIGINT/SIGTERM)",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            default=False,
+            help="poll every feed now, even those whose next_poll_after is later",
+        )
+        parser.add_argument(
+            "--connect-timeout",
+            dest="connect_timeout",
+            type=float,
+            default=10.0,
+            help="connect timeout of one HTTP request, seconds",
+        )
+        parser.add_argument(
+            "--http-deadline",
+            dest="http_deadline",
+            type=float,
+            default=45.0,
+            help="total time allowed for one request, redirects included, seconds",
+        )
+        parser.add_argument(
+            "--max-redirects",
+            dest="max_redirects",
+            type=int,
+            default=5,
+            help="redirects followed per request",
+        )
+        parser.add_argument(
+            "--host-delay",
+            dest="host_delay",
+            type=float,
+            default=1.0,
+            help="seconds between two requests to the same host",
+        )
+        parser.add_argument(
+            "--per-host",
+            dest="per_host",
+            type=int,
+            default=1,
+            help="requests in flight at once per host",
+        )
+        parser.add_argument(
+            "--parallel-hosts",
+            dest="parallel_hosts",
+            type=int,
+            default=8,
+            help="hosts fetched from at once by one worker",
+        )
 
 
 def fetch_limits(args: Any) -> FetchLimits:

@@ -88,8 +88,19 @@ def test_seed_feed_over_http_lands_exact_rows(
 
     # ids derive from the URL, whose port changes every run: the golden files leave them out
     # confidence moves with every recalibration; it is checked on its own above
-    volatile = {"ingested_at", "updated_at", "url", "report_id", "article_id", "report_ids", "confidence"}
-    golden("seed_call_reports.jsonl", [{k: v for k, v in r.items() if k not in volatile} for r in reports])
+    volatile = {
+        "ingested_at",
+        "updated_at",
+        "url",
+        "report_id",
+        "article_id",
+        "report_ids",
+        "confidence",
+    }
+    golden(
+        "seed_call_reports.jsonl",
+        [{k: v for k, v in r.items() if k not in volatile} for r in reports],
+    )
     golden("seed_calls.jsonl", [{k: v for k, v in c.items() if k not in volatile} for c in calls])
 
 

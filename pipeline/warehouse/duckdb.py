@@ -16,7 +16,14 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.records import TABLES, Column, Table
-from pipeline.warehouse.base import Row, Warehouse, WarehouseError, as_utc, complete_row, dedupe_by_key
+from pipeline.warehouse.base import (
+    Row,
+    Warehouse,
+    WarehouseError,
+    as_utc,
+    complete_row,
+    dedupe_by_key,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -192,7 +199,9 @@ class DuckDBWarehouse(Warehouse):
 
     def _delete(self, table: Table, keys: Sequence[tuple[Any, ...]]) -> None:
         where = " AND ".join(f"{_q(k)} = ?" for k in table.key)
-        self._con.executemany(f"DELETE FROM {_q(table.name)} WHERE {where}", [list(k) for k in keys])
+        self._con.executemany(
+            f"DELETE FROM {_q(table.name)} WHERE {where}", [list(k) for k in keys]
+        )
 
     def query(
         self, sql: str, params: Mapping[str, Any] | None = None
