@@ -6,7 +6,7 @@ the feeds file and the warehouse's start-up state and passes them in, so the sam
                │              │                                                │        │
                ▼              ▼                                                ▼        ▼
           feed_state     dead letters ─────────────────────────────► articles   MergeCalls ─► calls
-               └──────────────┴──────── write operations ───────────────┴────────┴─► WriteToWarehouse
+               └──────────────┴──────── write operations ──────────────┴────────┴─► WriteToWarehouse
 """
 
 from __future__ import annotations
