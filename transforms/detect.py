@@ -43,8 +43,6 @@ _LOGGER = logging.getLogger(__name__)
 
 # How far (in characters of folded text) a party may stand from the call expression.
 _RIGHT_REACH = 90
-# Words that may stand between the members of a coordinated group of people.
-_JOINER_RE = re.compile(r"^[\s,،\-–()«»\"']*(?:و|ونظيره|مع|ومع|و?بين|الي|من)?[\s,،\-–()«»\"']*$")
 # Clause breaks that end the search for a party.
 _BREAK_RE = re.compile(
     r"(?:(?<!\d)\.(?!\d)|؛|;|\bفيما\b|\bبينما\b|\bفي حين\b|\bمن جهته\b|\bمن جهتها\b|\bمن جانبه\b|"

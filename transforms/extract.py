@@ -265,17 +265,6 @@ def requested_by(
     return None
 
 
-# Attribution: "اعلن الكرملين ان...", "قال مسؤول أمريكي، الخميس، إن...", "نقلت رويترز عن مسؤول...":
-# the source is the subject between the verb and the complementiser.
-_ATTR_VERB_RE = re.compile(
-    r"(?:^|\s)[وف]?(?:اعلن|قال|ذكر|افاد|اكد|كشف|صرح|اوضح|اشار|نقل|اورد|اضاف|افصح|كتب|نشر)"
-    r"(?:ت|تا|ا|وا)?\s+"
-    r"(?P<subj>[^.:«\"]{1,90}?)(?:\s*[،,]\s*(?:\S+\s*){0,4}?)?\s*(?:\b(?:ان|انه|انها|بان|بانه)\b|:|«|\")"
-)
-_ATTR_PREP_RE = re.compile(
-    r"(?:^|\s)[وف]?(?:وفقا\s*ل|وفق|بحسب|حسبما|حسب|نقلا\s+عن|طبقا\s*ل|استنادا\s+(?:الي|ل)|"
-    r"كما\s+جاء\s+في|في\s+بيان)(?!\w)\s*(?:ما\s+\w+\s+)?(?P<subj>.{1,60})"
-)
 _TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
 
 
@@ -301,7 +290,7 @@ def _attribution(lex: Lexicon, text: str) -> tuple[str, int, int] | None:
         hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"))
         if hit:
             found.append(hit)
-    for regex in (_ATTR_VERB_RE, _ATTR_PREP_RE):
+    for regex in (lex.attribution_verb_re, lex.attribution_prep_re):
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
             hit = _source_in(lex, text, lo, hi)

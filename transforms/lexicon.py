@@ -177,25 +177,19 @@ class President:
 class Lexicon:
     presidents: tuple[President, ...]
     spelling_to_president: dict[str, President]
-    name_re: dict[str, re.Pattern[str]]  # side -> names of that side's presidents
-    title_re: dict[str, re.Pattern[str]]  # "us" | "russia" | "both"
     elect_re: re.Pattern[str]
-    aide_re: dict[str, re.Pattern[str]]  # "us" | "russia"
-    other_leader_re: re.Pattern[str]
-    call_strong_re: re.Pattern[str]
-    call_video_re: re.Pattern[str]
-    call_speech_re: re.Pattern[str]
     # not_a_call, video, strong, speech and weak forms in one regex (named groups, that order)
     expression_re: re.Pattern[str]
-    call_weak_re: re.Pattern[str]
-    not_a_call_re: re.Pattern[str]
     meeting_re: re.Pattern[str]
     negation_re: re.Pattern[str]
     status_re: dict[str, re.Pattern[str]]
     requester_cue_re: re.Pattern[str]
     requester_side_re: dict[str, re.Pattern[str]]
-    source_verb_re: re.Pattern[str]
     source_re: dict[str, re.Pattern[str]]
+    # "VERB SUBJECT (، ...) أن": the subject is group "subj"
+    attribution_verb_re: re.Pattern[str]
+    # "وفقا لـ SUBJECT", "بحسب (ما أعلن) SUBJECT": group "subj"
+    attribution_prep_re: re.Pattern[str]
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     # Every person and side word, one token matcher: labels "name:us", "title:russia",
     # "title:both", "aide:us", "other", "side:us"...
@@ -266,9 +260,7 @@ def load_lexicon() -> Lexicon:
 
     presidents: list[President] = []
     spelling_to_president: dict[str, President] = {}
-    name_re: dict[str, re.Pattern[str]] = {}
     for side in ("us", "russia"):
-        spellings: list[str] = []
         for entry in leaders["presidents"][side]:
             terms = tuple((_date(s), _date(e)) for s, e in entry["terms"])
             pres = President(entry["name"], entry["slug"], side, terms)  # type: ignore[arg-type]
@@ -276,8 +268,6 @@ def load_lexicon() -> Lexicon:
             for sp in entry["spellings"]:
                 folded = " ".join(fold_chars(sp).split())
                 spelling_to_president[folded] = pres
-                spellings.append(folded)
-        name_re[side] = compile_phrases(spellings)
 
     def fold_phrase(p: str) -> str:
         return " ".join(fold_chars(p).split())
@@ -303,14 +293,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         presidents=tuple(presidents),
         spelling_to_president=spelling_to_president,
-        name_re=name_re,
-        title_re={k: compile_phrases(v) for k, v in leaders["titles"].items()},
         elect_re=compile_phrases(leaders["elect_cues"]),
-        aide_re={k: compile_phrases(v) for k, v in leaders["aides"].items()},
-        other_leader_re=compile_phrases(leaders["other_leaders"]),
-        call_strong_re=compile_patterns(calls["call_strong"]),
-        call_video_re=compile_patterns(calls["call_video"]),
-        call_speech_re=compile_patterns(calls["call_speech"]),
         expression_re=re.compile(
             "|".join(
                 f"(?P<{name}>{compile_patterns(calls[key]).pattern})"
@@ -323,8 +306,6 @@ def load_lexicon() -> Lexicon:
                 )
             )
         ),
-        call_weak_re=compile_patterns(calls["call_weak"]),
-        not_a_call_re=compile_patterns(calls["not_a_call"]),
         meeting_re=compile_patterns(calls["meeting"]),
         negation_re=compile_patterns(calls["negation"], proclitic="(?:[وف]?)"),
         status_re={k: compile_patterns(v, proclitic="(?:[وف]?)") for k, v in status.items()},
@@ -333,8 +314,18 @@ def load_lexicon() -> Lexicon:
             "us": compile_phrases(req["us"]),
             "russia": compile_phrases(req["russia"]),
         },
-        source_verb_re=compile_phrases(src["verbs"] + src["preps"]),
         source_re={k: compile_patterns(src[k]) for k in ("us", "russia", "other")},
+        attribution_verb_re=re.compile(
+            r"(?:^|\s)[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
+            r"(?:ت|تا|ا|وا)?\s+"
+            r"(?P<subj>[^.:«\"]{1,90}?)(?:\s*[،,]\s*(?:\S+\s*){0,4}?)?\s*"
+            r"(?:\b(?:ان|انه|انها|بان|بانه)\b|:|«|\")"
+        ),
+        attribution_prep_re=re.compile(
+            r"(?:^|\s)[وف]?(?:"
+            + "|".join(r"\s*".join(fold_chars(p).split()) for p in src["preps"])
+            + r")(?!\w)\s*(?:ما\s+\w+\s+)?(?P<subj>.{1,60})"
+        ),
         background_re={
             k: re.compile(
                 ("(?:" + "|".join(fold_pattern(p) for p in v) + ")$")
