@@ -102,30 +102,19 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
     except ConfigError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    try:
-        with open_warehouse(args.warehouse, endpoint=args.bigquery_endpoint) as wh:
-            start = StartState(
-                known_article_ids=wh.known_article_ids(),
-                known_fingerprints=known_fingerprints(wh),
-                feed_states=wh.feed_states(),
-                stored_reports=wh.call_reports_for_merge(),
-            )
-            warehouse_url = wh.url
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    except WarehouseError as exc:
-        _err(str(exc))
-        return EXIT_WAREHOUSE
+    with open_warehouse(args.warehouse, endpoint=args.bigquery_endpoint) as wh:
+        start = StartState(
+            known_article_ids=wh.known_article_ids(),
+            known_fingerprints=known_fingerprints(wh),
+            feed_states=wh.feed_states(),
+            stored_reports=wh.call_reports_for_merge(),
+        )
+        warehouse_url = wh.url
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     ctx = RunContext(
         run_id=args.run_id or started.strftime("run-%Y%m%dT%H%M%SZ"), started_at=started
     )
-    try:
-        limits = fetch_limits(args)
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
+    limits = fetch_limits(args)
     lexicon = load_lexicon()
     options = PipelineOptions(beam_args)
     options.view_as(StandardOptions).streaming = False
@@ -135,16 +124,9 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], out: TextIO) -> int:
         def summarize(result: Any, elapsed: float, extra: dict[str, Any]) -> None:
             print_summary(result, ctx, warehouse_url, elapsed, out, extra)
 
-        try:
-            return run_streaming(
-                args, options, feeds, lexicon, ctx, warehouse_url, start, limits, out, summarize
-            )
-        except ValueError as exc:
-            _err(str(exc))
-            return EXIT_USAGE
-        except WarehouseError as exc:
-            _err(str(exc))
-            return EXIT_WAREHOUSE
+        return run_streaming(
+            args, options, feeds, lexicon, ctx, warehouse_url, start, limits, out, summarize
+        )
     monitor = progress.RunMonitor.for_args(
         args,
         run_id=ctx.run_id,
@@ -213,15 +195,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         _err("query: give SQL or a query name (hotline query --list)")
         return EXIT_USAGE
     named = queries.get(args.sql)
-    try:
-        with open_warehouse(args.warehouse, read_only=True, endpoint=args.bigquery_endpoint) as wh:
-            cols, rows = wh.query(named.sql_for(wh.dialect) if named else args.sql)
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    except WarehouseError as exc:
-        _err(str(exc))
-        return EXIT_WAREHOUSE
+    with open_warehouse(args.warehouse, read_only=True, endpoint=args.bigquery_endpoint) as wh:
+        cols, rows = wh.query(named.sql_for(wh.dialect) if named else args.sql)
     if args.format == "json":
         for r in rows:
             print(
@@ -352,6 +327,12 @@ def main(
 
             return cmd_report(args, out)
         return cmd_extract(stdin or sys.stdin, out)
+    except (ConfigError, ValueError) as exc:  # a bad flag, feeds file or warehouse URL
+        _err(str(exc))
+        return EXIT_USAGE
+    except WarehouseError as exc:  # the warehouse cannot be opened, written or queried
+        _err(str(exc))
+        return EXIT_WAREHOUSE
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

@@ -42,7 +42,6 @@ from pipeline import queries
 from pipeline.warehouse import (
     DEFAULT_WAREHOUSE,
     Warehouse,
-    WarehouseError,
     open_warehouse,
     parse_warehouse_url,
 )
@@ -638,16 +637,9 @@ def add_report_parser(sub: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from pipeline.cli import EXIT_OK, EXIT_USAGE, EXIT_WAREHOUSE, _err
+    from pipeline.cli import EXIT_OK
 
-    try:
-        path, data = write_report(args.warehouse, args.out, endpoint=args.bigquery_endpoint)
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    except WarehouseError as exc:
-        _err(str(exc))
-        return EXIT_WAREHOUSE
+    path, data = write_report(args.warehouse, args.out, endpoint=args.bigquery_endpoint)
     counts = f"{plural(len(data.calls), 'call')}, {plural(len(data.reports), 'report')}"
     print(f"report: {path} ({counts})", file=out)
     return EXIT_OK

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from pipeline.records import Article, RunContext, call_report_row, report_id_for
-from pipeline.warehouse import DEFAULT_WAREHOUSE, Warehouse, WarehouseError, open_warehouse
+from pipeline.warehouse import DEFAULT_WAREHOUSE, Warehouse, open_warehouse
 from pipeline.warehouse.sink import Op, apply_ops
 from transforms.extract import analyze_article
 from transforms.lexicon import Lexicon
@@ -185,7 +185,7 @@ def add_reprocess_parser(sub: Any) -> None:
 
 
 def cmd_reprocess(args: argparse.Namespace, out: TextIO) -> int:
-    from pipeline.cli import EXIT_OK, EXIT_USAGE, EXIT_WAREHOUSE, _err
+    from pipeline.cli import EXIT_OK
     from transforms.lexicon import load_lexicon
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -193,16 +193,9 @@ def cmd_reprocess(args: argparse.Namespace, out: TextIO) -> int:
         run_id=args.run_id or started.strftime("reprocess-%Y%m%dT%H%M%SZ"), started_at=started
     )
     lexicon = load_lexicon()
-    try:
-        with open_warehouse(args.warehouse, endpoint=args.bigquery_endpoint) as wh:
-            stats = reprocess(wh, lexicon, ctx, args.since)
-            url = wh.url
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    except WarehouseError as exc:
-        _err(str(exc))
-        return EXIT_WAREHOUSE
+    with open_warehouse(args.warehouse, endpoint=args.bigquery_endpoint) as wh:
+        stats = reprocess(wh, lexicon, ctx, args.since)
+        url = wh.url
     print(f"hotline reprocess {ctx.run_id} -> {url} (extractor {ctx.extractor_version})", file=out)
     for line in stats.lines():
         print(line, file=out)
