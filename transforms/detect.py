@@ -473,6 +473,7 @@ def sentence_mentions(
 
 # A call dated this many days before publication or more is history, not news.
 _STALE_DAYS = 10
+_DIGIT_RE = re.compile(r"\d")
 _RECENT_DAYS = (3, 14)  # a "soft" recalled call within [-3, +14] days of publication is news
 
 
@@ -493,6 +494,10 @@ def _recalled(
     if published is None:
         return m.recall == "soft"
     text = next(t for i, t in texts if i == m.sentence)
+    if not m.recall and not _DIGIT_RE.search(text):
+        # only a calendar date can make a plainly reported call stale (a weekday word is at
+        # most a week old), and calendar dates have digits: skip the date parser
+        return False
     res = resolve_call_date([text], published, anchor=m.start)
     if res.value is None:
         return m.recall == "soft" and m.sentence > 1

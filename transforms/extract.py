@@ -355,12 +355,14 @@ def duration_minutes(texts: Sequence[str]) -> int | None:
 
 def tags(lex: Lexicon, texts: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(topics, actors) mentioned anywhere in ``texts``, in lexicon order."""
-    joined = "\n".join(texts)
-    topics = {label for _, _, label, _ in lex.topic_matcher.find(joined)}
-    actors = {label for _, _, label, _ in lex.actor_matcher.find(joined)}
+    found = {
+        label
+        for _, _, labels, _ in lex.tag_matcher.find("\n".join(texts))
+        for label in labels.split("|")
+    }
     return (
-        tuple(k for k in lex.topic_names if k in topics),
-        tuple(k for k in lex.actor_names if k in actors),
+        tuple(k for k in lex.topic_names if f"topic:{k}" in found),
+        tuple(k for k in lex.actor_names if f"actor:{k}" in found),
     )
 
 

@@ -195,8 +195,7 @@ class Lexicon:
     # "title:both", "aide:us", "other", "side:us"...
     people: PhraseMatcher
     confidence: dict[str, Any]  # {"bias": float, "weights": {feature: float}}
-    topic_matcher: PhraseMatcher  # topic keywords, labelled with the topic
-    actor_matcher: PhraseMatcher  # actor keywords, labelled with the actor's name
+    tag_matcher: PhraseMatcher  # topic and actor keywords ("topic:<name>", "actor:<name>")
     topic_names: tuple[str, ...]
     actor_names: tuple[str, ...]
 
@@ -239,17 +238,23 @@ def _read_yaml(name: str) -> dict[str, Any]:
 
 
 def _tag_matcher(topics: dict[str, Any]) -> dict[str, Any]:
-    """Token matchers for the topic and the actor keywords ("stem*" for a word and its forms)."""
-    out: dict[str, Any] = {}
+    """One token matcher for the topic and actor keywords ("stem*" for a word and its forms).
+
+    Labels are "topic:<name>" and "actor:<name>", joined with "|" when one keyword serves
+    both (الناتو is the topic nato and the actor NATO).
+    """
+    labelled: dict[str, str] = {}
     for kind in ("topics", "actors"):
-        labelled = {
-            " ".join(fold_chars(p).split()): name
-            for name, phrases in topics[kind].items()
-            for p in phrases
-        }
-        out[f"{kind[:-1]}_matcher"] = PhraseMatcher(labelled)
-        out[f"{kind[:-1]}_names"] = tuple(topics[kind])
-    return out
+        for name, phrases in topics[kind].items():
+            for p in phrases:
+                key = " ".join(fold_chars(p).split())
+                label = f"{kind[:-1]}:{name}"
+                labelled[key] = f"{labelled[key]}|{label}" if key in labelled else label
+    return {
+        "tag_matcher": PhraseMatcher(labelled),
+        "topic_names": tuple(topics["topics"]),
+        "actor_names": tuple(topics["actors"]),
+    }
 
 
 def load_lexicon() -> Lexicon:
