@@ -1,6 +1,7 @@
 """Debug aid: show how the detector reads the corpus articles given by id."""
 
 import sys
+from pathlib import Path
 
 from tests.eval_gate import load_corpus
 from transforms.detect import _people, sentence_mentions
@@ -9,7 +10,9 @@ from transforms.lexicon import load_lexicon
 
 lex = load_lexicon()
 
-items = {i["id"]: i for i in load_corpus()}
+items = {i["id"]: i for i in load_corpus()} | {
+    i["id"]: i for i in load_corpus(Path("/tmp"), ("third_writer.jsonl",))
+}
 for ident in sys.argv[1:]:
     item = items[ident]
     art, ex = analyze_article(lex, article_from_json(item))

@@ -29,6 +29,7 @@ BASELINE = Path(__file__).resolve().parent / "eval_baseline.json"
 SETS = {
     "writer1": ("positives.jsonl", "negatives.jsonl"),
     "writer2": ("second_writer.jsonl",),
+    "writer3": ("third_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",

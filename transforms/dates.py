@@ -237,6 +237,12 @@ _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)(?:\s*(?:م|ميلادي|ميلاديه)
 _LEAD = rf"(?:{_PRE}(?:(?P<lwd>{_WD})\s*[،,(\-–—/]?\s*(?:الموافق\s*)?)?)"
 
 _MONTHS = _alternation(list(_GREGORIAN_MONTHS))
+# Public for detect.py: a month name (not preceded by a day number), optionally with a year.
+GREGORIAN_MONTHS = _GREGORIAN_MONTHS
+MONTH_RE = re.compile(
+    rf"(?<![\d\w])(?<!\d\s)(?:[وف]?في\s+)?(?:شهر\s+)?(?P<mon>{_MONTHS})(?!\w)"
+    r"(?:\s*(?:[/(]\s*\S+\s*\)?\s*)?(?P<year>(?:19|20)\d{2}))?"
+)
 _HIJRI = _alternation(list(_HIJRI_MONTHS))
 
 _TODAY_RE = re.compile(

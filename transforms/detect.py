@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import apache_beam as beam
 
 from pipeline.records import NormalizedArticle
-from transforms.dates import resolve_call_date
+from transforms.dates import GREGORIAN_MONTHS, MONTH_RE, resolve_call_date
 from transforms.lexicon import Lexicon, President
 
 _LOGGER = logging.getLogger(__name__)
@@ -190,6 +190,7 @@ _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\
 _NO_DATE_AFTER_RE = re.compile(
     r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
     r"|\bلم\s+(?:ي|ت)ؤكد\w{0,3}|\bدون\s+تاكيد|\bغير\s+مؤكد\w{0,2}"
+    r"|\b(?:ممكن|ممكنا)\b"  # "اتصال جديد بين الرئيسين «ممكن»": possible, not arranged
 )
 # A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
 _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
@@ -226,7 +227,9 @@ _ATTRIBUTION_RE = re.compile(
     r"ذكرت|افاد|افادت|اوضح|اشار|صرح|مصدر|مصادر|بيان)\w{0,2}\b"
 )
 # "وكان الرئيسان قد ناقشا...": the pluperfect of Arabic news, always about an earlier event.
-_PLUPERFECT_RE = re.compile(r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:\S+\s+){0,4}?قد\s")
+_PLUPERFECT_RE = re.compile(
+    r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:\S+\s+){0,4}?قد\s|(?:^|\s)و?سبق\s+(?:و|ان|وان)\s"
+)
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -465,7 +468,10 @@ def sentence_mentions(
                 continue  # "تحدث مع بوتين على هامش القمة": in person
             prep = _WITH_RE.search(text, end, min(len(text), end + 35))
             anchor = prep.end() if prep else end
-            if not any(0 <= p.start - anchor <= _SPEECH_OBJECT_REACH for p in people):
+            reciprocal = "تحادث" in text[start:end]  # "يتحادثان": the subjects are the parties
+            if not reciprocal and not any(
+                0 <= p.start - anchor <= _SPEECH_OBJECT_REACH for p in people
+            ):
                 continue  # "مع"/"ب" must introduce a person: "اتصال بالواقع" is no call
         out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
     return out
@@ -500,6 +506,8 @@ def _recalled(
         return False
     res = resolve_call_date([text], published, anchor=m.start)
     if res.value is None:
+        if _other_month_after(text, m.end, published):
+            return True  # "خلال اتصال هاتفي في أبريل" in a June article: an old call
         return m.recall == "soft" and m.sentence > 1
     delta = (res.value - published.date()).days
     if delta <= -_STALE_DAYS:
@@ -507,6 +515,17 @@ def _recalled(
     if m.recall == "soft":
         return not (-_RECENT_DAYS[0] <= delta <= _RECENT_DAYS[1])
     return False
+
+
+def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:
+    """A month named right after the call ("في أبريل", "في ديسمبر 2021") that is not the
+    publication's month: the call was in another month, so it is not this article's news."""
+    found = MONTH_RE.search(text, end, min(len(text), end + 75))
+    if not found:
+        return False
+    month = GREGORIAN_MONTHS[" ".join(found.group("mon").split())]
+    year = int(found.group("year")) if found.group("year") else published.year
+    return (year, month) != (published.year, published.month)
 
 
 def _inherit_parties(
