@@ -51,6 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 _STATUS_BEFORE = 160
 _STATUS_AFTER = 90
 _WEAK_CUE_PENALTY = 40
+_AFTER_CUE_PENALTY = 20
 _SOURCE_GAP = 40
 _TITLE_PRESENT_RE = re.compile(
     r"\b[يت]\w{2,}(?:ان|ون)?\b"
@@ -101,7 +102,7 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     hi = min(c_hi, mention.end + _STATUS_AFTER)
     anchor = mention.start
     requester_spans = [m.span() for m in lex.requester_cue_re.finditer(text)]
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None  # (distance, -length, status)
     for status in ("requested", "scheduled", "held", "held_weak"):
         for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
             if any(s <= m.start() < e for s, e in requester_spans):
@@ -111,12 +112,14 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
             elif m.end() <= anchor:
                 d = anchor - m.end()
             else:
-                d = max(0, m.start() - mention.end)
+                # after the call a cue often belongs to the next noun phrase ("لقمة ... المقررة")
+                d = max(0, m.start() - mention.end) + _AFTER_CUE_PENALTY
             if status == "held_weak":
                 d += _WEAK_CUE_PENALTY
-            if best is None or d < best[0]:
-                best = (d, status.removesuffix("_weak"))
-    return best[1] if best else "unknown"
+            key = (d, -(m.end() - m.start()), status.removesuffix("_weak"))
+            if best is None or key[:2] < best[:2]:  # nearest, then the longest cue
+                best = key
+    return best[2] if best else "unknown"
 
 
 _BARE_SIDE_ADJ_RE = re.compile(r"^[وفبلك]*(?:ال)?(?:امريكي|اميركي|روسي)(?:ه)?$")
