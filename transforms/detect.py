@@ -385,10 +385,6 @@ def analyse_mention(
     )
 
 
-def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
-
-
 # Every call expression in lexicons/calls.yaml (call_strong, call_video, call_speech, call_weak)
 # contains one of these; tests/test_detect.py checks the lexicon against the list.
 _CALL_STEMS = (

@@ -30,7 +30,6 @@ import apache_beam as beam
 
 from pipeline.records import (
     Article,
-    DeadLetter,
     Evidence,
     Extraction,
     NormalizedArticle,
@@ -80,19 +79,6 @@ def confidence(lex: Lexicon, det: Detection) -> float:
     for name, value in det.features.items():
         z += float(model["weights"].get(name, 0.0)) * value
     return 1.0 / (1.0 + math.exp(-z))
-
-
-def _nearest(
-    regex: re.Pattern[str], text: str, lo: int, hi: int, anchor: int
-) -> re.Match[str] | None:
-    best = None
-    best_d = 10**9
-    for m in regex.finditer(text, max(0, lo), min(len(text), hi)):
-        d = anchor - m.end() if m.end() <= anchor else m.start() - anchor
-        d = max(d, 0)
-        if d < best_d:
-            best, best_d = m, d
-    return best
 
 
 def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
@@ -565,4 +551,4 @@ class ExtractCallReport(beam.PTransform):
         ).with_outputs(DEAD_LETTER, main="rows")
 
 
-__all__ = ["DeadLetter", "ExtractCallReport", "analyze_article", "article_from_json", "extract"]
+__all__ = ["ExtractCallReport", "analyze_article", "article_from_json", "extract"]

@@ -200,25 +200,14 @@ class Lexicon:
     actor_names: tuple[str, ...]
 
     def president(self, spelling: str) -> President | None:
-        return self.spelling_to_president.get(
-            _strip_proclitic(spelling, self.spelling_to_president)
-        )
+        """The president a matched spelling names (the matcher has stripped the proclitics)."""
+        return self.spelling_to_president.get(" ".join(spelling.split()))
 
     def sitting(self, side: str, day: dt.date) -> President | None:
         for p in self.presidents:
             if p.side == side and p.sitting_on(day):
                 return p
         return None
-
-
-def _strip_proclitic(token: str, known: dict[str, Any]) -> str:
-    token = " ".join(token.split())
-    if token in known:
-        return token
-    for n in (1, 2):
-        if token[n:] in known:
-            return token[n:]
-    return token
 
 
 def _date(value: Any) -> dt.date | None:
