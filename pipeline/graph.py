@@ -11,7 +11,7 @@ the feeds file and the warehouse's start-up state and passes them in, so the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +40,38 @@ class StartState:
     stored_reports: Sequence[Mapping[str, Any]] = ()
 
 
-def _is_table(table: str):  # type: ignore[no-untyped-def]
+def _is_table(table: str) -> Callable[[tuple[str, Any]], bool]:
     return lambda kv: kv[0] == table
+
+
+def route_outputs(
+    polled: beam.pvalue.DoOutputsTuple,
+    fetched: beam.pvalue.DoOutputsTuple,
+    extracted: beam.pvalue.DoOutputsTuple,
+    merge_calls: beam.PTransform,
+    ctx: RunContext,
+) -> tuple[beam.PCollection, beam.PCollection, dict[str, beam.PCollection]]:
+    """The write operations every mode shares, under the same step labels in both graphs:
+    article upserts, the calls merged by ``merge_calls`` (batch or continuous) and the dead
+    letters of the three stages that emit them."""
+    article_ops = (
+        extracted.rows
+        | "ArticlesOnly" >> beam.Filter(_is_table("articles"))
+        | "UpsertArticle" >> beam.Map(lambda kv: ("upsert", kv[0], kv[1]))
+    )
+    merged = (
+        extracted.rows
+        | "ReportsOnly" >> beam.Filter(_is_table("call_reports"))
+        | "ReportRows" >> beam.Values()
+        | "MergeCalls" >> merge_calls
+    )
+    letters = {
+        "PollErrors": polled[DEAD_LETTER],
+        "FetchErrors": fetched[DEAD_LETTER],
+        "ExtractErrors": extracted[DEAD_LETTER],
+    }
+    dead = letters | "RecordDeadLetters" >> RecordDeadLetters(ctx)
+    return article_ops, merged, dead
 
 
 def build(
@@ -73,23 +103,9 @@ def build(
         | "DetectCalls" >> DetectCalls(lexicon)
         | "ExtractCallReport" >> ExtractCallReport(lexicon, ctx)
     )
-    article_ops = (
-        extracted.rows
-        | "ArticlesOnly" >> beam.Filter(_is_table("articles"))
-        | "UpsertArticle" >> beam.Map(lambda kv: ("upsert", kv[0], kv[1]))
+    article_ops, merged, dead = route_outputs(
+        polled, fetched, extracted, MergeCalls(stored, ctx), ctx
     )
-    merged = (
-        extracted.rows
-        | "ReportsOnly" >> beam.Filter(_is_table("call_reports"))
-        | "ReportRows" >> beam.Values()
-        | "MergeCalls" >> MergeCalls(stored, ctx)
-    )
-    letters = {
-        "PollErrors": polled[DEAD_LETTER],
-        "FetchErrors": fetched[DEAD_LETTER],
-        "ExtractErrors": extracted[DEAD_LETTER],
-    }
-    dead = letters | "RecordDeadLetters" >> RecordDeadLetters(ctx)
     # No Flatten of the write operations: each stream is spilled where it is produced and only
     # the spill files meet (a Flatten would hold every row of the run in memory at once).
     writes = {"FeedState": polled[FEED_STATE], "Articles": article_ops, "Calls": merged, **dead}

@@ -42,11 +42,10 @@ from typing import Any, TextIO
 
 import apache_beam as beam
 
-from pipeline.graph import StartState
+from pipeline.graph import StartState, route_outputs
 from pipeline.records import FeedSpec, RunContext
 from pipeline.warehouse.sink import WriteEachBundle
 from transforms.continuous import FetchEachBundle, PollFeedsContinuously, StampEventTimeFn
-from transforms.deadletter import DEAD_LETTER, RecordDeadLetters
 from transforms.dedupe import DEFAULT_TTL, DropSeenItems, LinkCopiesAsTheyCome
 from transforms.detect import DetectCalls
 from transforms.extract import ExtractCallReport
@@ -61,10 +60,6 @@ _LOGGER = logging.getLogger(__name__)
 
 LOCAL_RUNNERS = ("", "directrunner", "direct", "fnapirunner", "switchingdirectrunner")
 ON_THIS_MACHINE = (*LOCAL_RUNNERS, "prismrunner", "prism")  # runs here: wait, stop on signals
-
-
-def _is_table(table: str) -> Callable[[tuple[str, Any]], bool]:
-    return lambda kv: kv[0] == table
 
 
 def build_streaming(
@@ -104,26 +99,12 @@ def build_streaming(
         | "DetectCalls" >> DetectCalls(lexicon)
         | "ExtractCallReport" >> ExtractCallReport(lexicon, ctx)
     )
-    article_ops = (
-        extracted.rows
-        | "ArticlesOnly" >> beam.Filter(_is_table("articles"))
-        | "UpsertArticle" >> beam.Map(lambda kv: ("upsert", kv[0], kv[1]))
-    )
-    merged = (
-        extracted.rows
-        | "ReportsOnly" >> beam.Filter(_is_table("call_reports"))
-        | "ReportRows" >> beam.Values()
-        | "MergeCalls" >> MergeCallsContinuously(stored, ctx)
-    )
     # No Flatten on the live path: the FnApiRunner runs a multi-input Flatten in the runner,
     # outside the fused stage, so its output too would wait for the end of the source. Each
     # stream of write operations gets its own writer instead (one transaction per bundle each).
-    letters = {
-        "PollErrors": polled[DEAD_LETTER],
-        "FetchErrors": fetched[DEAD_LETTER],
-        "ExtractErrors": extracted[DEAD_LETTER],
-    }
-    dead = letters | "RecordDeadLetters" >> RecordDeadLetters(ctx)
+    article_ops, merged, dead = route_outputs(
+        polled, fetched, extracted, MergeCallsContinuously(stored, ctx), ctx
+    )
     writes = {"FeedState": polled[FEED_STATE], "Articles": article_ops, "Calls": merged, **dead}
     stamped = {
         name: ops | f"StampTickTime{name}" >> beam.ParDo(StampEventTimeFn())
