@@ -1,4 +1,9 @@
-"""Debug aid: show how the detector reads the corpus articles given by id."""
+"""Debug aid: show how the detector reads the corpus articles given by id.
+
+    python -m scripts.why [EXTRA.jsonl ...] ID [ID ...]
+
+Ids are looked up in the dev corpus and in any JSONL files named before them.
+"""
 
 import sys
 from pathlib import Path
@@ -10,10 +15,11 @@ from transforms.lexicon import load_lexicon
 
 lex = load_lexicon()
 
-items = {i["id"]: i for i in load_corpus()} | {
-    i["id"]: i for i in load_corpus(Path("/tmp"), ("third_writer.jsonl",))
-}
-for ident in sys.argv[1:]:
+extra = [Path(a) for a in sys.argv[1:] if a.endswith(".jsonl")]
+items = {i["id"]: i for i in load_corpus()}
+for path in extra:
+    items |= {i["id"]: i for i in load_corpus(path.parent, (path.name,))}
+for ident in (a for a in sys.argv[1:] if not a.endswith(".jsonl")):
     item = items[ident]
     art, ex = analyze_article(lex, article_from_json(item))
     print(f"=== {ident} label={item['label']} note={item.get('note')}")

@@ -876,3 +876,21 @@ def test_unknown_tense_is_rejected():
 def test_resolve_with_no_sentences():
     result = resolve_call_date([], THU)
     assert result == DateResolution(None, "unresolved", "no sentence about the call")
+
+
+def test_every_date_family_needs_its_trigger() -> None:
+    """find_date_mentions skips a family whose trigger words are absent: on every title and
+    sentence of the dev corpus, no family matches where its trigger does not."""
+    from tests.eval_gate import load_corpus
+    from transforms.dates import _FAMILIES, _TRIGGERS
+
+    matched = 0
+    for item in load_corpus():
+        for text in [item.get("title") or "", *item["text"].split("\n")]:
+            folded = fold(text)
+            for name, pattern, _ in _FAMILIES:
+                hits = [m for m in pattern.finditer(folded) if m.end() > m.start()]
+                if hits:
+                    matched += 1
+                    assert _TRIGGERS[name].search(folded), (name, hits[0].group(0))
+    assert matched > 500

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.records import Article
 from tests.eval_gate import load_corpus
-from transforms.detect import _CALL_STEMS, detect
+from transforms.detect import _CALL_STEMS, _STEM_LEAD, _STEM_RE, detect, expressions_in
 from transforms.lexicon import PhraseMatcher
 from transforms.normalize import fold, normalize_article
 
@@ -100,6 +100,27 @@ def test_every_call_expression_contains_a_stem(lexicon) -> None:  # type: ignore
                 if m.lastgroup != "block":
                     checked += 1
                     assert any(stem in m.group(0) for stem in _CALL_STEMS), m.group(0)
+    assert checked > 1000
+
+
+def test_windowed_expression_search_finds_what_a_full_scan_finds(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """expressions_in tries the regex only shortly before call stems; on every title and
+    sentence of the dev corpus it finds every call expression a plain finditer finds, and
+    every expression starts within _STEM_LEAD characters of its first stem."""
+    checked = 0
+    for item in load_corpus():
+        art = normalize_article(article(item["text"], title=item.get("title")))
+        for text in [art.title_folded] + [s.folded for s in art.sentences]:
+            full = [
+                (m.start(), m.end(), m.lastgroup)
+                for m in lexicon.expression_re.finditer(text)
+                if m.lastgroup != "block"
+            ]
+            for start, _end, _kind in full:
+                stem = _STEM_RE.search(text, start)
+                assert stem is not None and stem.start() - start <= _STEM_LEAD
+            assert [s for s in expressions_in(lexicon, text) if s[2] != "block"] == full
+            checked += len(full)
     assert checked > 1000
 
 

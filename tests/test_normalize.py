@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pipeline.records import Article
-from transforms.normalize import fold, fold_with_offsets, normalize_article, split_sentences
+from tests.eval_gate import load_corpus
+from transforms.normalize import (
+    _fold_walk,
+    fold,
+    fold_with_offsets,
+    normalize_article,
+    split_sentences,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +72,16 @@ def test_fold_with_offsets_maps_back(text: str) -> None:
     for i, ch in enumerate(folded):
         if ch.isalpha() and ch.isascii() is False:
             assert fold(text[offsets[i]]) in (ch, "لا", "")
+
+
+def test_fold_with_offsets_fast_path_is_the_walk() -> None:
+    """The shortcut for text without expansions or collapsed spaces maps every offset as the
+    character-by-character walk does (every text of the dev corpus, and hard cases)."""
+    texts = ["بايـ.ـدن  يتحدث", "مَرْحَبًا بكم", "\u200fبوتين\u200f", "ﻻ ﻷ", "a\u064b b", " \u064b "]
+    for item in load_corpus():
+        texts += [item.get("title") or "", *item["text"].split("\n")]
+    for text in texts:
+        assert fold_with_offsets(text) == _fold_walk(text), text
 
 
 def test_split_sentences_keeps_dates_and_obfuscation_whole() -> None:

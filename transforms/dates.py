@@ -744,25 +744,55 @@ def _ignore_reason(folded: str, cand: _Candidate) -> str | None:
 _Builder = Callable[[re.Match[str], str, dt.date | None, str | None], _Candidate | None]
 
 
-def _families() -> list[tuple[re.Pattern[str], _Builder]]:
+def _literals(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(words))
+
+
+_ANY_DIGIT = re.compile(r"\d")
+# Words without which a family's regex cannot match (its prefilter: a plain search for a few
+# literals is far cheaper than the family's regex, whose optional lead-ins are tried at every
+# word). tests/test_dates.py checks every family against its prefilter on the dev corpus.
+_PERIOD_WORDS = ("الاسبوع", "الشهر", "العام", "السنه", "الاسابيع", "الاشهر", "الشهور", "الايام")
+_TRIGGERS = {
+    "not_a_date": _literals("اليوم"),
+    "day_month": _literals(r"\d", "فاتح"),
+    "numeric": _ANY_DIGIT,
+    "hijri": _ANY_DIGIT,
+    "today": _literals("يوم", "ليله", "هذا", "هذه"),
+    "yesterday": _literals("امس", "ليله"),
+    "tomorrow": _literals("غد"),
+    "weekday": _literals(*_WEEKDAY_STEMS),
+    "month_only": re.compile(_MONTHS),
+    "year_only": _ANY_DIGIT,
+    "vague": _literals(
+        *_PERIOD_WORDS,
+        *("الساعات", "الفتره", "هذا", "هذه", "مؤخرا", "قريبا", "الاونه", "امس", "وقت", "عشيه"),
+        *("قبل", "بعد", "منذ", "يوم"),
+    ),
+}
+
+
+def _families() -> list[tuple[str, re.Pattern[str], _Builder]]:
     return [
-        (_NOT_A_DATE_RE, lambda m, f, p, t: _not_a_date(m, f)),
-        (_DAY_MONTH_RE, _day_month),
-        (_NUMERIC_RE, _numeric),
-        (_HIJRI_RE, _hijri),
-        (_TODAY_RE, lambda m, f, p, t: _relative_day(m, f, p, 0, "publication day")),
+        ("not_a_date", _NOT_A_DATE_RE, lambda m, f, p, t: _not_a_date(m, f)),
+        ("day_month", _DAY_MONTH_RE, _day_month),
+        ("numeric", _NUMERIC_RE, _numeric),
+        ("hijri", _HIJRI_RE, _hijri),
+        ("today", _TODAY_RE, lambda m, f, p, t: _relative_day(m, f, p, 0, "publication day")),
         (
+            "yesterday",
             _YESTERDAY_RE,
             lambda m, f, p, t: _relative_day(m, f, p, -1, "the day before publication"),
         ),
         (
+            "tomorrow",
             _TOMORROW_RE,
             lambda m, f, p, t: _relative_day(m, f, p, 1, "the day after publication"),
         ),
-        (_WEEKDAY_RE, _weekday),
-        (_MONTH_ONLY_RE, lambda m, f, p, t: _month_only(m, f)),
-        (_YEAR_ONLY_RE, lambda m, f, p, t: _vague(m, f)),
-        (_VAGUE_RE, lambda m, f, p, t: _vague(m, f)),
+        ("weekday", _WEEKDAY_RE, _weekday),
+        ("month_only", _MONTH_ONLY_RE, lambda m, f, p, t: _month_only(m, f)),
+        ("year_only", _YEAR_ONLY_RE, lambda m, f, p, t: _vague(m, f)),
+        ("vague", _VAGUE_RE, lambda m, f, p, t: _vague(m, f)),
     ]
 
 
@@ -781,7 +811,9 @@ def find_date_mentions(
         raise ValueError(f"tense must be 'past', 'future' or None, got {tense!r}")
     pub = _publication_date(published)
     candidates: list[_Candidate] = []
-    for pattern, build in _FAMILIES:
+    for name, pattern, build in _FAMILIES:
+        if not _TRIGGERS[name].search(folded):
+            continue
         for match in pattern.finditer(folded):
             if match.end() == match.start():
                 continue

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -46,7 +47,9 @@ _RIGHT_REACH = 90
 # Clause breaks that end the search for a party.
 _BREAK_RE = re.compile(
     r"(?:(?<!\d)\.(?!\d)|؛|;|\bفيما\b|\bبينما\b|\bفي حين\b|\bمن جهته\b|\bمن جهتها\b|\bمن جانبه\b|"
-    r"\bمن جانبها\b|\bفي سياق\b|\bوفي سياق\b|\bمن ناحيه\b|\bوكان\b|\bوكانت\b)"
+    r"\bمن جانبها\b|\bفي سياق\b|\bوفي سياق\b|\bمن ناحيه\b|\bوكان\b|\bوكانت\b|"
+    # a new verb of the same subject: "... مع بوتين، ثم أجرى اتصالا مع بايدن"
+    r"\bثم\b|\bقبل ان\b|\bبعد ان\b)"
 )
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")
 _NEGATION_REACH = 90  # characters before the call expression
@@ -94,7 +97,8 @@ class Detection:
     mentions: tuple[CallMention, ...] = ()  # the presidential call mentions, in text order
     primary: CallMention | None = None
     features: dict[str, float] = field(default_factory=dict)
-    # every call expression per sentence index (-1 = title), weak ones included
+    # every call expression per sentence index (-1 = title); weak ones (bare nouns) only in
+    # the sentences after the primary mention, where they support it
     by_sentence: dict[int, list[CallMention]] = field(default_factory=dict, compare=False)
 
 
@@ -169,10 +173,24 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
     return out
 
 
+# A negator right before the call expression: "لم يجر أي اتصال", "وليس عبر اتصال هاتفي",
+# "دون اتصال هاتفي", "بدلا من مكالمة".
+_NEGATED_RIGHT_BEFORE_RE = re.compile(
+    r"(?:^|[\s«\"“(])[وف]?(?:لا|لم|لن|اي|ايه|ليس|ليست|دون|بدون|من\s+دون|بدلا\s+من|بدل|عوضا\s+عن)"
+    r"(?:\s+(?:عبر|من\s+خلال|في|ب))?\s*$"
+)
+# "مكالمات هاتفية", "الاتصالات الهاتفية": several calls, a habit or a series, never one event
+_PLURAL_CALL_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالمات|اتصالات)(?!\w)")
+# "اتصال هاتفي أجراه مع X", "المكالمة التي تلقاها من X": one doer ("he"), the subject.
+_SINGLE_DOER_RE = re.compile(
+    r"\s*[،,]?\s*(?:(?:ال)?(?:ذي|تي)\s+)?(?:اجرا|اجرت|تلقا|تلقت|جمعت)(?:ه|ها)\s+"
+    r"(?:\S+\s+){0,2}?(?:مع|من)(?=\s)"
+)
 _SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:")
 # A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
+    r"نفي|نفت|ينفي|تنفي|"
     r"افاد|افادت|نقل|نقلت|وصف|وصفت|اضاف|اضافت|رحب|رحبت|علق|علقت|بحسب|حسب|وفق|وفقا\s+ل|نقلا\s+عن|"
     r"لسان|عن)\s+(?:\S+\s+){0,1})$"
 )
@@ -232,15 +250,26 @@ _PLUPERFECT_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=512)
+def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Starts and ends of the clause breaks of a folded sentence (a pure function, cached:
+    every call expression of a sentence asks for them, often several times)."""
+    spans = [m.span() for m in _BREAK_RE.finditer(text)]
+    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+
+
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around a call expression (strong breaks only; commas do not)."""
     lo = max(0, start - _CLAUSE_REACH)
     hi = min(len(text), end + _CLAUSE_REACH)
-    for br in _BREAK_RE.finditer(text, lo, start):
-        lo = br.end()
-    nxt = _BREAK_RE.search(text, end, hi)
-    if nxt:
-        hi = nxt.start()
+    starts, ends = _breaks(text)
+    first = bisect.bisect_left(starts, lo)
+    last = bisect.bisect_right(ends, start)  # breaks are disjoint: ends rise with starts
+    if last > first:
+        lo = ends[last - 1]
+    nxt = bisect.bisect_left(starts, end)
+    if nxt < len(starts) and ends[nxt] <= hi:
+        hi = starts[nxt]
     return lo, hi
 
 
@@ -315,6 +344,11 @@ def analyse_mention(
         and p.start - end <= _RIGHT_REACH
         and not _ATTRIBUTION_RE.search(text[end : p.start])
     ]
+    doer = _SINGLE_DOER_RE.match(text, end)
+    if doer and left and right and right[0].start - doer.end() <= 3:
+        # "ماكرون ... بعد يوم من اتصال هاتفي أجراه مع بايدن": "he" who held it is the
+        # sentence's subject, not the person standing just before the call
+        left = left[:1]
     # "الاتصال الذي جرى بين الرئيس بوتين ونظيره الأمريكي": the parties follow "بين"
     between = _BETWEEN_RE.match(text, end)
     if between and {p.role for p in right[:2]} >= {"us", "russia"}:
@@ -349,7 +383,7 @@ def analyse_mention(
     before = text[max(lo, start - _NEGATION_REACH) : start]
     negated = (
         (
-            bool(re.search(r"(?:^|\s)[وف]?(?:لا|لم|لن|اي|ايه)\s*$", before))
+            bool(_NEGATED_RIGHT_BEFORE_RE.search(before))
             or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
             # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
             or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
@@ -360,9 +394,10 @@ def analyse_mention(
         )
     )
     near_before = text[max(lo, start - 30) : start]
+    plural = bool(_PLURAL_CALL_RE.match(text, start, end))
     near_after = text[end : end + 45]
     bg = lex.background_re
-    if bg["hard_before"].search(near_before) or bg["hard_after"].search(near_after):
+    if plural or bg["hard_before"].search(near_before) or bg["hard_after"].search(near_after):
         recall = "hard"
     elif (
         bg["soft_before"].search(near_before)
@@ -405,34 +440,56 @@ _CALL_STEMS = (
 )
 
 
+# A call expression starts at most this many characters before the first stem inside it (the
+# longest lead is "باستخدام تقنيه الفيديو": 20); tests/test_detect.py checks the windowed search
+# against a plain scan of the dev corpus.
+_STEM_LEAD = 40
+_STEM_RE = re.compile("|".join(sorted(_CALL_STEMS, key=len, reverse=True)))
+_WORD_START_RE = re.compile(r"(?<!\w)\w")
+
+
+def expressions_in(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
+    """Every call expression of one folded text as ``(start, end, kind)``, as the lexicon's
+    expression regex finds them left to right, look-alikes (kind "block") included.
+
+    The regex is tried only at the word starts shortly before each call stem: every call
+    expression contains a stem, so elsewhere it cannot match, and trying it at every word of
+    the text (what ``finditer`` does) costs four times as much. A look-alike without a stem
+    ("الخط المباشر") is found only when it stands near a stem, which is the only place where
+    it can hide a call expression.
+    """
+    regex = lex.expression_re
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for stem in _STEM_RE.finditer(text):
+        hi = stem.end()
+        if hi <= pos:
+            continue
+        for word in _WORD_START_RE.finditer(text, max(pos, stem.start() - _STEM_LEAD), hi):
+            if word.start() < pos:
+                continue
+            m = regex.match(text, word.start())
+            if m:
+                out.append((m.start(), m.end(), str(m.lastgroup)))
+                pos = m.end()
+        pos = max(pos, hi)
+    return out
+
+
 def _expression_spans(
     lex: Lexicon, texts: Sequence[tuple[int, str]], with_weak: bool
 ) -> dict[int, list[tuple[int, int, str]]]:
-    """Call expressions of every text, the regex run once over all of them joined.
-
-    Texts without any stem a call expression needs are left out before the regex runs: a
-    substring test is far cheaper than the regex, and most sentences of most articles pass it.
-    """
-    texts = [(i, t) for i, t in texts if any(stem in t for stem in _CALL_STEMS)]
-    joined = "\n".join(t for _, t in texts)
-    starts: list[int] = []
-    pos = 0
-    for _, t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-
-    def locate(offset: int) -> int:
-        return bisect.bisect_right(starts, offset) - 1
-
+    """Call expressions of every text, look-alikes ("مداخلة هاتفية", "رقم هاتف") dropped."""
     spans: dict[int, list[tuple[int, int, str]]] = {}
-    for m in lex.expression_re.finditer(joined):
-        strength = m.lastgroup
-        if strength == "block" or (strength == "weak" and not with_weak):
-            continue  # "مداخلة هاتفية", "رقم هاتف": not a call
-        k = locate(m.start())
-        base = starts[k]
-        spans.setdefault(k, []).append((m.start() - base, m.end() - base, str(strength)))
-    return {texts[k][0]: sorted(v) for k, v in spans.items()}
+    for idx, text in texts:
+        found = [
+            s
+            for s in expressions_in(lex, text)
+            if s[2] != "block" and (with_weak or s[2] != "weak")
+        ]
+        if found:
+            spans[idx] = found
+    return spans
 
 
 def sentence_mentions(
@@ -575,8 +632,13 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     spans = _expression_spans(
         lex, [(i, t) for i, t in texts if i < 0 or not _RELATED_LINK_RE.match(t)], with_weak=True
     )
+    # Bare nouns and plain speech verbs ("المكالمة", "تحدث مع") only support a call that an
+    # explicit expression established: they are analysed later, and only after such a call.
     by_sentence = {
-        idx: sentence_mentions(lex, text, idx, day, True, spans.get(idx, [])) for idx, text in texts
+        idx: sentence_mentions(
+            lex, text, idx, day, False, [s for s in spans.get(idx, []) if s[2] != "weak"]
+        )
+        for idx, text in texts
     }
     for idx, text in texts:
         for m in by_sentence[idx]:
@@ -641,6 +703,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
 
     body = [m for m in reported if m.sentence >= 0]
     primary = body[0] if body else reported[0]
+    for idx, text in texts[primary.sentence + 2 :]:
+        weak = [s for s in spans.get(idx, []) if s[2] == "weak"]
+        if weak:
+            found = by_sentence[idx] + sentence_mentions(lex, text, idx, day, True, weak)
+            by_sentence[idx] = sorted(found, key=lambda m: m.start)
     # Supporting follow-ups ("المكالمة", "تحدث مع") in the sentences after the call.
     support = 0
     for idx, _text in texts[primary.sentence + 2 :]:

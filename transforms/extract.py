@@ -257,6 +257,27 @@ def requested_by(
 _TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
 
 
+_TOPIC_HEAD_RE = re.compile(r"\W*[وفبلك]*(?:ال)?(?:مكالم|اتصال|محادث|قم[هت]|لقاء|هاتف)")
+
+
+def _is_topic(lex: Lexicon, lead: str) -> bool:
+    """A title lead before ":" that names the story's subject ("مكالمة بايدن – بوتين", "بايدن
+    وبوتين"), not who says it ("الكرملين", "ترامب بعد اتصال مع بوتين", "بايدن لبوتين")."""
+    if _TOPIC_HEAD_RE.match(lead):
+        return True
+    sides = side_mentions(lex, lead)
+    if len(sides) != 2 or sides[0][2] == sides[1][2]:
+        return False
+    (s1, e1, _), (s2, e2, _) = sides
+    # joined by و or a dash, nothing else around them
+    between = lead[e1:s2] + ("و" if lead[s2] == "و" else "")
+    return (
+        not lead[:s1].strip()
+        and not lead[e2:].strip()
+        and bool(re.fullmatch(r"\s*(?:و|[\-–—/])\s*", between))
+    )
+
+
 def _source_in(lex: Lexicon, text: str, start: int, end: int) -> tuple[str, int, int] | None:
     """The first source cue inside ``text[start:end]``: (side, start, end)."""
     best: tuple[str, int, int] | None = None
@@ -300,6 +321,8 @@ def source(
     for idx in dict.fromkeys(order):
         if idx == -1:
             m = _TITLE_SOURCE_RE.match(art.title_folded)
+            if m and _is_topic(lex, m.group("subj")):
+                m = None  # "مكالمة بايدن – بوتين: ..." names the subject, not who says it
             hit = _source_in(lex, art.title_folded, m.start("subj"), m.end("subj")) if m else None
             if hit:
                 original = art.article.title or ""
@@ -355,7 +378,7 @@ def tags(lex: Lexicon, texts: Sequence[str]) -> tuple[tuple[str, ...], tuple[str
     )
 
 
-_FOLLOW_UP_REACH = 3  # sentences after the evidence that may continue about the call
+_FOLLOW_UP_REACH = 5  # sentences after the evidence that may continue about the call
 
 
 def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
@@ -390,6 +413,13 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
 
     main = folded(primary.sentence)
     status = call_status(lex, main, primary)
+    for other in det.mentions:
+        if status != "unknown":
+            break
+        if other is not primary:
+            # the evidence sentence does not say ("بوتين وترامب يتحادثان هاتفيا" as a body
+            # headline): the next sentence that establishes the same call may ("أجرى ...")
+            status = call_status(lex, folded(other.sentence), other)
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"

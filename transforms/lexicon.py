@@ -88,37 +88,72 @@ def _word_forms(word: str) -> list[str]:
     return forms
 
 
+def _clitic_variants(word: str) -> set[str]:
+    """Every surface form whose ``_word_forms`` may yield ``word`` (a superset: proclitics
+    and "لل" for the article after ل)."""
+    out = {word}
+    out.update(c + word for c in _CLITIC_LETTERS)
+    out.update(c1 + c2 + word for c1 in "وف" for c2 in "بلك")
+    if word.startswith("ال"):
+        out.add("ل" + word[1:])
+        out.update(c + "ل" + word[1:] for c in "وف")
+    return out
+
+
+_Entry = tuple[tuple[str, ...], str, str]  # (words, label, phrase)
+
+
 class PhraseMatcher:
     """Literal phrases (folded, space-separated words) found by token lookups, not regexes.
 
     ``find(text)`` returns ``(start, end, label, phrase)`` for the longest phrase at each
     position, proclitics allowed on the first word, non-overlapping, in order. Much faster than
-    one big regex alternation, which Python tries at every character.
+    one big regex alternation, which Python tries at every character: every surface form a
+    first word can take (its proclitic variants) is worked out once, so a token costs one
+    dictionary lookup, and a text none of whose words can start a phrase is rejected by one
+    set operation.
     """
 
     def __init__(self, phrases: dict[str, str]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        by_first: dict[str, list[_Entry]] = {}
         # one-word phrases written "stem*": any word starting with the stem ("اوكراني*")
-        self._stems: dict[str, list[tuple[str, str, str]]] = {}  # first 2 letters -> stems
+        stems: dict[str, list[tuple[str, str, str]]] = {}  # first 2 letters -> stems
         for phrase, label in phrases.items():
             words = tuple(phrase.split())
             if len(words) == 1 and words[0].endswith("*"):
                 stem = words[0][:-1]
-                self._stems.setdefault(stem[:2], []).append((stem, label, phrase))
+                stems.setdefault(stem[:2], []).append((stem, label, phrase))
             elif words:
-                self._by_first.setdefault(words[0], []).append((words, label, phrase))
-        for entries in self._by_first.values():
+                by_first.setdefault(words[0], []).append((words, label, phrase))
+        for entries in by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._state = (by_first, stems)
+        self._setup()
 
+    def _setup(self) -> None:
+        by_first, stems = self._state
+        # surface token -> the candidate phrases, in the order the proclitic forms are tried
+        self._candidates: dict[str, tuple[_Entry, ...]] = {}
+        for surface in {v for first in by_first for v in _clitic_variants(first)}:
+            found = [e for form in _word_forms(surface) for e in by_first.get(form, ())]
+            if found:
+                self._candidates[surface] = tuple(found)
+        self._stems = stems
+        variants = sorted({v for s in stems.values() for e in s for v in _clitic_variants(e[0])})
+        # where a word may start with a stem (checked exactly in _stem_at)
+        self._stem_start_re = (
+            re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, variants)) + ")")
+            if variants
+            else None
+        )
         self._memo: dict[str, list[tuple[int, int, str, str]]] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        return {"by_first": self._by_first, "stems": self._stems}
+        return {"state": self._state}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self._by_first = state["by_first"]  # type: ignore[assignment]
-        self._stems = state["stems"]  # type: ignore[assignment]
-        self._memo = {}
+        self._state = state["state"]  # type: ignore[assignment]
+        self._setup()
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Matches in ``text``; the last few texts' results are remembered (one article's
@@ -130,30 +165,37 @@ class PhraseMatcher:
             hit = self._memo[text] = self._find(text)
         return hit
 
+    def _stem_at(self, word: str) -> tuple[str, str, str] | None:
+        for form in _word_forms(word):
+            candidates = self._stems.get(form[:2], ())
+            stem = next((e for e in candidates if form.startswith(e[0])), None)
+            if stem:
+                return stem
+        return None
+
     def _find(self, text: str) -> list[tuple[int, int, str, str]]:
+        candidates = self._candidates
+        stem_starts: set[int] = set()
+        if self._stem_start_re is not None:
+            stem_starts = {m.start() for m in self._stem_start_re.finditer(text)}
+        if not stem_starts and candidates.keys().isdisjoint(_TOKEN_RE.findall(text)):
+            return []
         tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
         out: list[tuple[int, int, str, str]] = []
         i = 0
-        while i < len(tokens):
+        n_tokens = len(tokens)
+        while i < n_tokens:
             start, end, word = tokens[i]
             hit = None
-            for form in _word_forms(word):
-                for words, label, phrase in self._by_first.get(form, ()):
-                    n = len(words)
-                    if i + n <= len(tokens) and all(
-                        tokens[i + k][2] == words[k] for k in range(1, n)
-                    ):
-                        hit = (start, tokens[i + n - 1][1], label, phrase, n)
-                        break
-                if hit:
+            for words, label, phrase in candidates.get(word, ()):
+                n = len(words)
+                if i + n <= n_tokens and all(tokens[i + k][2] == words[k] for k in range(1, n)):
+                    hit = (start, tokens[i + n - 1][1], label, phrase, n)
                     break
-            if hit is None and self._stems:
-                for form in _word_forms(word):
-                    candidates = self._stems.get(form[:2], ())
-                    stem = next((e for e in candidates if form.startswith(e[0])), None)
-                    if stem:
-                        hit = (start, end, stem[1], stem[2], 1)
-                        break
+            if hit is None and start in stem_starts:
+                stem = self._stem_at(word)
+                if stem:
+                    hit = (start, end, stem[1], stem[2], 1)
             if hit:
                 out.append(hit[:4])
                 i += hit[4]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import apache_beam as beam
 from camel_tools.utils.dediac import dediac_ar
@@ -94,6 +94,15 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+# Characters that fold to nothing (diacritics, tatweel, marks) and to more than one character.
+
+
+def _char_class(keep: Callable[[str], bool]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c, v in _TABLE.items() if keep(v)) + "]")
+
+
+_DROPPED_RE = _char_class(lambda folded: folded == "")
+_EXPANDS_RE = _char_class(lambda folded: len(folded) > 1)
 # Letters joined by tatweel with punctuation in between, the scraper-defeating style of
 # ``بايـ.ـدن`` or ``الجـ.ـمـ.ـعة``: in folded text tatweel is gone, so what is left is a letter,
 # one or more of . * - _ | and a letter, with no space. Only between two Arabic letters, so that
@@ -142,6 +151,25 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     The returned list has one extra trailing entry, ``len(text)``, so that an end offset maps
     too. ``fold_with_offsets(t)[0] == fold(t)`` always holds.
     """
+    folded = fold(text)
+    if not _EXPANDS_RE.search(text):
+        # the common case: every character folds to itself, another one or nothing, so the
+        # result is the text without the dropped characters unless spaces were collapsed or
+        # an obfuscated word was mended (then the lengths differ and the slow walk runs)
+        dropped = [m.start() for m in _DROPPED_RE.finditer(text)]
+        if len(folded) == len(text) - len(dropped):
+            offsets: list[int] = []
+            prev = 0
+            for i in dropped:
+                offsets.extend(range(prev, i))
+                prev = i + 1
+            offsets.extend(range(prev, len(text) + 1))
+            return folded, offsets
+    return _fold_walk(text)
+
+
+def _fold_walk(text: str) -> tuple[str, list[int]]:
+    """``fold_with_offsets`` character by character: any text, slowly."""
     chars: list[str] = []
     offsets: list[int] = []
     skip: set[int] = set()
@@ -151,8 +179,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(text):
         if i in skip:
             continue
-        folded = _TABLE.get(ord(ch), ch)
-        for c in folded:
+        for c in _TABLE.get(ord(ch), ch):
             is_space = c in " \t\r\f\v"
             if is_space and prev_space:
                 continue
