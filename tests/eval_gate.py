@@ -30,6 +30,8 @@ SETS = {
     "writer1": ("positives.jsonl", "negatives.jsonl"),
     "writer2": ("second_writer.jsonl",),
     "writer3": ("third_writer.jsonl",),
+    "writer4": ("fourth_writer.jsonl",),
+    "writer5": ("fifth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",

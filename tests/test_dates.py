@@ -290,6 +290,10 @@ EXACT = [
     ("وفي 31 كانون الأول/ديسمبر 2021، تحدث الرئيسان", THU, D(2021, 12, 31)),
     ("و30 ديسمبر تحدث الرئيسان", THU, D(2021, 12, 30)),
     ("تحدث بوتين في 12 فبراير (بتوقيت موسكو) مع بايدن", THU, D(2022, 2, 12)),
+    ("يتحدث الرئيسان هاتفياً في الثاني عشر من فبراير", THU, D(2022, 2, 12)),
+    ("أجرى الرئيسان يوم الخميس الثالث من يوليو 2025م اتصالاً", THU, D(2025, 7, 3)),
+    ("جرى الاتصال في الحادي والعشرين من مارس 2021", THU, D(2021, 3, 21)),
+    ("جرى الاتصال في الأول من تشرين الثاني 2021", THU, D(2021, 11, 1)),
 ]
 
 
@@ -332,6 +336,10 @@ EXACT = [
         "levantine-month-pair-comma",
         "wa-clitic-on-day-number",
         "bracket-after-date-not-a-dateline",
+        "ordinal-day-in-words",
+        "weekday-ordinal-mim",
+        "ordinal-compound",
+        "ordinal-first-levantine-month",
     ],
 )
 def test_calendar_date(text, published, expected):
@@ -436,8 +444,9 @@ VAGUE = [
     "تحدث الرئيسان هاتفياً بالأمس القريب",
     "يتحدث الرئيسان هاتفياً في 5-6 ديسمبر",
     "يتحدث الرئيسان هاتفياً في 12 و13 فبراير 2022",
-    "يتحدث الرئيسان هاتفياً في الثاني عشر من فبراير",
     "تحدث الرئيسان هاتفياً في 12 فبراير/مارس",
+    "تحدث الرئيسان هاتفياً في الأسبوع الثاني من فبراير",
+    "تحدث الرئيسان هاتفياً بعد يومين",
 ]
 
 
@@ -471,8 +480,9 @@ VAGUE = [
         "bil-ams-al-qarib-idiom",
         "day-range-dash",
         "day-range-wa",
-        "ordinal-word-day-not-read",
         "two-different-months",
+        "ordinal-week-of-month",
+        "interval",
     ],
 )
 def test_vague_expression_pins_no_day(text):
@@ -828,6 +838,24 @@ RESOLVE = [
         "unresolved",
         "'عشيه القمه'",
     ),
+    (
+        ["بعد يومين من المكالمة الهاتفية التي جرت يوم الثلاثاء 18 مارس 2025 بين الرئيسين"],
+        "المكالمة",
+        "past",
+        dt.datetime(2025, 3, 20, 10, 0, tzinfo=MSK),
+        D(2025, 3, 18),
+        "exact",
+        "18 مارس 2025",
+    ),
+    (
+        ["أجرى بوتين قبل يومين اتصالاً هاتفياً مع بايدن"],
+        "اتصالاً",
+        "past",
+        THU,
+        None,
+        "unresolved",
+        "'قبل يومين'",
+    ),
 ]
 RESOLVE_IDS = [
     "lead-today-weekday-between-commas",
@@ -851,6 +879,8 @@ RESOLVE_IDS = [
     "no-anchor-first-dated",
     "stamp-ignored-then-later-sentence",
     "later-sentence-vague-stops",
+    "interval-from-the-call-yields-to-its-date",
+    "interval-alone-pins-nothing",
 ]
 
 

@@ -34,6 +34,19 @@ POSITIVE = [
     ("يعقد الرئيس بايدن ونظيره الروسي بوتين اجتماعا عبر تقنية الفيديو اليوم.", "video"),
     ("أعلن البيت الأبيض أن بايدن سيتحدث مع بوتين مساء الخميس.", "speech-verb"),
     ("تهاتف الرئيسان الأمريكي جو بايدن والروسي فلاديمير بوتين أمس.", "reciprocal"),
+    (
+        "اقترح بوتين على نظيره الأمريكي بايدن إجراء محادثة مباشرة بينهما عبر الإنترنت.",
+        "online-talk",
+    ),
+    ('قال بايدن إنه أجرى "محادثة طويلة وجيدة جدا" مع الرئيس بوتين أمس.', "quoted-noun"),
+    (
+        "اتصل الرئيس الأميركي جو بايدن مساء أمس (الأربعاء) بنظيره الروسي فلاديمير بوتين.",
+        "far-object",
+    ),
+    (
+        "قال بايدن: «أجريت اتصالا مع الرئيس بوتين وهنأته»، مضيفا أنهما سيلتقيان قريبا.",
+        "meeting-in-a-later-clause",
+    ),
 ]
 
 NEGATIVE = [
@@ -52,6 +65,26 @@ NEGATIVE = [
     ("تراجعت الأسعار منذ آخر اتصال هاتفي بين بايدن وبوتين في فبراير الماضي.", "recalled"),
     ("قد يتصل بايدن ببوتين يوما ما.", "modal"),
     ("تحدث بايدن مع بوتين على هامش قمة العشرين.", "in-person-speech"),
+    (
+        "هنأ بوتين ترامب خلال اجتماع لمجلس الأمن عبر الفيديو، وليس عبر اتصال هاتفي مع ترامب.",
+        "not-by-phone",
+    ),
+    ("وأكد بيسكوف أن «لا اتصال هاتفيا على جدول الأعمال حاليا» بين الرئيسين.", "quoted-no"),
+    (
+        "نفى المتحدث باسم الكرملين ديمتري بيسكوف تقارير عن مكالمة هاتفية بين بوتين وترامب.",
+        "denier-is-the-source",
+    ),
+    (
+        "أجرى ماكرون اليوم اتصالا هاتفيا مع بوتين، بعد يوم من اتصال هاتفي أجراه مع بايدن.",
+        "his-call-is-the-subjects",
+    ),
+    ("تحدث ماكرون هاتفيا مع بوتين، ثم أجرى اتصالا مع بايدن.", "then-another-call"),
+    ("أجرى بوتين وترامب اتصالات هاتفية عدة حول أوكرانيا.", "plural-calls"),
+    (
+        "بقيت الاتصالات بين الرئيسين بايدن وبوتين قائمة، سواء عبر الهاتف أو المبعوثين.",
+        "any-channel",
+    ),
+    ("وياتي الهجوم بعد أسبوع من مكالمة هاتفية بين بوتين وترامب.", "a-week-after"),
 ]
 
 
@@ -66,6 +99,21 @@ def test_detects_calls(lexicon, text: str, name: str) -> None:  # type: ignore[n
 def test_rejects_look_alikes(lexicon, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
     det = detect(lexicon, normalize_article(article(text)))
     assert not det.is_call_report
+
+
+def test_a_pair_named_only_as_the_leaders_in_another_leaders_call_story(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أجرى الرئيس الصيني شي جين بينغ اليوم محادثة عبر الفيديو مع الرئيس الروسي فلاديمير بوتين."
+        "\nوقال أوشاكوف إن المحادثة عبر الفيديو استمرت ساعة، وإن الزعيمين اتفقا على مواصلة الاتصالات."
+    )
+    assert not detect(lexicon, normalize_article(article(text))).is_call_report
+
+
+def test_a_title_over_a_body_that_only_recalls_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "ففي السابع من ديسمبر، عقد الرئيسان بايدن وبوتين قمة افتراضية عبر الفيديو."
+    title = "من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟"
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2022, 1, 9))))
+    assert not det.is_call_report and "background" in det.reason
 
 
 def test_president_elect_and_out_of_office_are_not_presidents(lexicon) -> None:  # type: ignore[no-untyped-def]

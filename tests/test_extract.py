@@ -76,6 +76,30 @@ CASES = [
         "other",
         "phone",
     ),
+    (
+        "بعد يومين من المكالمة الهاتفية التي جرت يوم الثلاثاء 28 ديسمبر بين الرئيس الأمريكي بايدن ونظيره الروسي بوتين، تبادلت موسكو وكييف الاتهامات.",
+        "held",
+        "2021-12-28",
+        None,
+        None,
+        "phone",
+    ),
+    (
+        "أعلن الكرملين انتهاء القمة الافتراضية التي جمعت الرئيس الروسي بوتين ونظيره الأمريكي بايدن عبر تقنية الفيديو، اليوم الخميس.",
+        "held",
+        "2021-12-30",
+        None,
+        "russia",
+        "video",
+    ),
+    (
+        "بوتين يقترح على بايدن محادثة هاتفية مباشرة الجمعة.",
+        "requested",
+        None,
+        "russia",
+        None,
+        "phone",
+    ),
 ]
 
 
@@ -90,6 +114,9 @@ CASES = [
         "called-absolute-date",
         "video-summit",
         "agency-lebanese-tuesday",
+        "interval-then-the-date",
+        "kremlin-announced-the-end",
+        "present-tense-proposal",
     ],
 )
 def test_fields(lexicon, text, status, date, requester, source, medium) -> None:  # type: ignore[no-untyped-def]
@@ -104,6 +131,32 @@ def test_fields(lexicon, text, status, date, requester, source, medium) -> None:
         got["source_side"],
         got["medium"],
     ) == (status, date, requester, source, medium)
+
+
+def test_a_topic_before_the_colon_of_a_title_is_no_source(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "لم تحمل المكالمة الهاتفية بين الرئيس الأميركي بايدن ونظيره الروسي بوتين أمس أي اختراق."
+    ex = run(lexicon, text, title="مكالمة بايدن – بوتين: ساعة من التحذيرات")
+    assert ex.is_call_report and ex.source_side is None
+    ex = run(lexicon, text, title="بايدن لبوتين: الغزو سيقابل برد حاسم")
+    assert ex.source_side == "us"  # who speaks before the colon is the source
+
+
+def test_status_from_the_next_sentence_about_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "بوتين وترامب يتحادثان هاتفيا في ذكرى الانتصار\nأجرى الرئيس الروسي بوتين ونظيره الأمريكي "
+        "ترامب اليوم الخميس اتصالا هاتفيا."
+    )
+    ex = run(lexicon, text, day=dt.date(2020, 5, 7))
+    assert (ex.call_status, str(ex.call_date)) == ("held", "2020-05-07")
+
+
+def test_mojibake_in_extract_input_is_repaired(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "أجرى الرئيس بوتين اليوم اتصالا هاتفيا مع نظيره الأمريكي بايدن."
+    broken = text.encode("utf-8").decode("cp1256", errors="replace")
+    art = article_from_json({"id": "m", "text": broken, "published": "2021-12-30"})
+    assert art.text == text
+    ex = analyze_article(lexicon, art)[1]
+    assert ex.is_call_report and ex.evidence[0].text == text
 
 
 def test_duration_and_evidence_offsets(lexicon) -> None:  # type: ignore[no-untyped-def]

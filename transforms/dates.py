@@ -45,6 +45,7 @@ class DateMention:
     method: str  # "exact" | "relative" | "vague"
     reason: str  # English, human readable
     ignored: bool = False  # datelines, mastheads, update stamps, outlet names, reference points
+    interval: bool = False  # "بعد يومين", "قبل أسبوع": measured from another event
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,15 @@ _GREGORIAN_MONTHS = {
     "كانون اول": 12,
     "دجنبر": 12,
 }
+# Days of the month written as ordinals: "الثالث من يوليو", "الحادي والعشرين من مارس".
+_UNITS = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع")
+_ORDINAL_DAYS = (
+    {w: n for n, w in enumerate(_UNITS, start=1)}
+    | {"الحادي عشر": 11, "العاشر": 10, "العشرين": 20, "الثلاثين": 30}
+    | {f"{w} عشر": n + 10 for n, w in enumerate(_UNITS[1:], start=2)}
+    | {f"{w} والعشرين": n + 20 for n, w in enumerate(("الحادي", *_UNITS[1:]), start=1)}
+    | {"الحادي والثلاثين": 31}
+)
 # Month names that are also common words ("اب" father, "ماي" my/water): never a month alone.
 _SHORT_MONTHS = {"اب", "ماي"}
 
@@ -237,6 +247,11 @@ _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)(?:\s*(?:م|ميلادي|ميلاديه)
 _LEAD = rf"(?:{_PRE}(?:(?P<lwd>{_WD})\s*[،,(\-–—/]?\s*(?:الموافق\s*)?)?)"
 
 _MONTHS = _alternation(list(_GREGORIAN_MONTHS))
+# An ordinal day, not "the second week" or "the third quarter" of a month.
+_ORDINAL = (
+    r"(?<!الاسبوع\s)(?<!الاسابيع\s)(?<!النصف\s)(?<!الربع\s)(?<!الثلث\s)(?<!العقد\s)"
+    r"(?<!الجزء\s)(?<!المرحله\s)(?<!الجوله\s)(?<!الشهر\s)" + _alternation(list(_ORDINAL_DAYS))
+)
 # Public for detect.py: a month name (not preceded by a day number), optionally with a year.
 GREGORIAN_MONTHS = _GREGORIAN_MONTHS
 MONTH_RE = re.compile(
@@ -264,8 +279,8 @@ _WEEKDAY_RE = re.compile(
     r"|الفائت))?)?"
 )
 _DAY_MONTH_RE = re.compile(
-    rf"(?<!\w){_LEAD}(?<![\w.:/])و?(?P<day>\d{{1,2}}|فاتح)\s*(?:-\s*)?(?:من\s+)?(?:شهر\s+)?"
-    rf"(?P<mon>{_MONTHS})(?!\w)"
+    rf"(?<!\w){_LEAD}(?<![\w.:/])و?(?P<day>\d{{1,2}}|فاتح|{_ORDINAL})\s*(?:-\s*)?(?:من\s+)?"
+    rf"(?:شهر\s+)?(?P<mon>{_MONTHS})(?!\w)"
     rf"(?:\s*[/(\-–—]\s*(?P<mon2>{_MONTHS})(?!\w)(?:\s*\))?)?"
     rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنه\s+)?{_YEAR}"
     rf"|\s+{_DIRECTION}(?!\w))?"
@@ -277,7 +292,8 @@ _NUMERIC_RE = re.compile(
     r"(?P<c>\d{1,4})(?!\d|[./\-]\d)"
 )
 _HIJRI_RE = re.compile(
-    rf"(?<!\w){_LEAD}(?<![\w.:/])(?P<day>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?(?P<mon>{_HIJRI})(?!\w)"
+    rf"(?<!\w){_LEAD}(?<![\w.:/])(?P<day>\d{{1,2}}|{_ORDINAL})\s*(?:من\s+)?(?:شهر\s+)?"
+    rf"(?P<mon>{_HIJRI})(?!\w)"
     r"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+)?(?P<year>1[34]\d{2})(?!\d)"
     r"(?:\s*(?:ه|هجري|هجريه|للهجره)(?!\w))?)?"
 )
@@ -314,12 +330,13 @@ _VAGUE_RE = re.compile(
     r"|[وف]?في\s+وقت\s+(?:سابق|لاحق|قريب|مبكر|متاخر)"
     r"|[وف]?في\s+اقرب\s+وقت(?:\s+ممكن)?"
     r"|[وف]?عشيه(?:\s+[^\s\d،,.:;؛()«»\"]+)?"
-    rf"|[وف]?(?:قبل|بعد|منذ)\s+{_SPAN}"
     r"|(?:[وف]?في\s+)?(?:ال)?يوم\s+(?:التالي|السابق)"
     r"|(?:[وف]?في\s+)?اليوم\s+(?:نفسه|ذاته|الاول|الثاني|الثالث|الاخير)"
     r"|(?:[وف]?في\s+)?(?:نفس|ذات)\s+اليوم|(?:[وف]?في\s+)?ذلك\s+اليوم"
     r")(?!\w)"
 )
+# "بعد يومين", "قبل أسبوع", "منذ أيام": an interval from another event, which pins no day
+_INTERVAL_RE = re.compile(rf"(?<!\w)[وف]?(?:قبل|بعد|منذ)\s+{_SPAN}(?!\w)")
 _OUTLETS = (
     r"(?:روسيا|مصر|العرب|الخليج|الوطن|الجزائر|تونس|المغرب|لبنان|العراق|سوريا|فلسطين|الاردن|اليمن"
     r"|السودان|ليبيا|عمان|البحرين|الكويت|قطر|الامارات|السعوديه|فرنسا|امريكا|العالم|الشرق|البلد"
@@ -375,8 +392,12 @@ _TENSES = (None, "past", "future")
 
 
 def _day_number(text: str) -> int:
-    """Day of the month: digits, or "فاتح" (the first, in Maghrebi usage)."""
-    return 1 if text == "فاتح" else int(text)
+    """Day of the month: digits, an ordinal ("الثالث"), or "فاتح" (the first, Maghrebi)."""
+    if text == "فاتح":
+        return 1
+    if text.isdigit():
+        return int(text)
+    return _ORDINAL_DAYS[_SPACES_RE.sub(" ", text)]
 
 
 def _publication_date(published: dt.datetime | dt.date | None) -> dt.date | None:
@@ -469,6 +490,7 @@ class _Candidate:
     method: str
     reason: str
     ignored: bool = False
+    interval: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -697,6 +719,12 @@ def _vague(match: re.Match[str], folded: str) -> _Candidate:
     return _Candidate(start, end, 5, None, VAGUE, f"{text} does not pin a day")
 
 
+def _interval(match: re.Match[str], folded: str) -> _Candidate:
+    start, end = match.start(), match.end()
+    text = _quote(folded, start, end)
+    return _Candidate(start, end, 5, None, VAGUE, f"{text} does not pin a day", interval=True)
+
+
 def _not_a_date(match: re.Match[str], folded: str) -> _Candidate:
     start, end = match.start(), match.end()
     return _Candidate(
@@ -755,9 +783,9 @@ _ANY_DIGIT = re.compile(r"\d")
 _PERIOD_WORDS = ("الاسبوع", "الشهر", "العام", "السنه", "الاسابيع", "الاشهر", "الشهور", "الايام")
 _TRIGGERS = {
     "not_a_date": _literals("اليوم"),
-    "day_month": _literals(r"\d", "فاتح"),
+    "day_month": re.compile(_MONTHS),
     "numeric": _ANY_DIGIT,
-    "hijri": _ANY_DIGIT,
+    "hijri": re.compile(_HIJRI),
     "today": _literals("يوم", "ليله", "هذا", "هذه"),
     "yesterday": _literals("امس", "ليله"),
     "tomorrow": _literals("غد"),
@@ -767,8 +795,9 @@ _TRIGGERS = {
     "vague": _literals(
         *_PERIOD_WORDS,
         *("الساعات", "الفتره", "هذا", "هذه", "مؤخرا", "قريبا", "الاونه", "امس", "وقت", "عشيه"),
-        *("قبل", "بعد", "منذ", "يوم"),
+        "يوم",
     ),
+    "interval": _literals("قبل", "بعد", "منذ"),
 }
 
 
@@ -793,6 +822,7 @@ def _families() -> list[tuple[str, re.Pattern[str], _Builder]]:
         ("month_only", _MONTH_ONLY_RE, lambda m, f, p, t: _month_only(m, f)),
         ("year_only", _YEAR_ONLY_RE, lambda m, f, p, t: _vague(m, f)),
         ("vague", _VAGUE_RE, lambda m, f, p, t: _vague(m, f)),
+        ("interval", _INTERVAL_RE, lambda m, f, p, t: _interval(m, f)),
     ]
 
 
@@ -834,7 +864,11 @@ def find_date_mentions(
             why = _ignore_reason(folded, cand)
             if why is not None:
                 reason, ignored = f"{_quote(folded, cand.start, cand.end)} {why}", True
-        mentions.append(DateMention(cand.start, cand.end, cand.value, cand.method, reason, ignored))
+        mentions.append(
+            DateMention(
+                cand.start, cand.end, cand.value, cand.method, reason, ignored, cand.interval
+            )
+        )
     return mentions
 
 
@@ -890,6 +924,12 @@ def _pick_in_evidence(
         )
     ranked.sort(key=lambda r: (r[0], r[1]))
     tier, _, best, where = ranked[0]
+    if best.interval:
+        # "بعد يومين من المكالمة التي جرت يوم الثلاثاء 18 مارس": the interval dates another
+        # event; a date in the same clause is the call's
+        for same_tier, _dist, mention, mention_where in ranked:
+            if same_tier == tier and mention.value is not None:
+                return _resolution(mention, mention_where)
     if best.value is None and tier > 0:
         # Outside the call's own clause, a dated expression beats a vague one.
         for _tier, _dist, mention, mention_where in ranked:

@@ -139,6 +139,10 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
                     last.elect or p.elect,
                 )
                 continue
+            if not gap.strip() and last.role == p.role and last.role in ("aide", "other"):
+                # "المتحدث باسم الكرملين ديمتري بيسكوف", "الرئيس الفرنسي ماكرون": one person
+                merged[-1] = Person(last.start, p.end, p.role)
+                continue
             if (
                 not gap.strip()
                 and {last.role, p.role} & {"aide", "other"}
@@ -213,6 +217,8 @@ _NO_DATE_AFTER_RE = re.compile(
 # A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
 _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
 _SPEECH_OBJECT_REACH = 12
+_OBJECT_REACH = 70  # "اتصل الرئيس الأميركي دونالد ترمب أمس (الثلاثاء) بنظيره"
+_MEETING_BEFORE, _MEETING_AFTER = 100, 60
 _WITH_RE = re.compile(r"(?:^|\s)(?:مع|الي|بين)(?=\s)")
 # A purpose clause "ليتصل بـ", "ليهاتف": its subject is the sentence's.
 _PURPOSE_VERB_RE = re.compile(r"ل(?:ي|ت)(?:تصل|هاتف|تحدث)\w{0,2}(?!\w)")
@@ -236,7 +242,7 @@ _ANAPHORA_RE = re.compile(
 )
 # Titles and leads of explainers and timelines: every call in them is history.
 _EXPLAINER_RE = re.compile(
-    r"\b(?:محطات|سجل|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
+    r"\b(?:محطات|سجل|سجلات|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
     r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات))\b"
 )
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
@@ -513,11 +519,16 @@ def sentence_mentions(
         ):
             # "اتصل"/"يتصل" is a call only with its object:
             # "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
-            if not re.search(r"\bب\w", text[end : end + 40]):
+            if not re.search(r"\bب\w", text[end : end + _OBJECT_REACH]):
                 continue
         if strength == "speech":
             lo, hi = _clause(text, start, end)
-            if lex.meeting_re.search(text, lo, hi) or _MARGIN_RE.search(text, lo, hi):
+            # a meeting word near the verb makes it a talk in person; one further on, past a
+            # comma ("تحدثت مع بوتين ... ، مضيفا أنهما سيلتقيان"), is another event
+            comma = text.find("،", end, hi)
+            near_hi = min(hi, end + _MEETING_AFTER, comma if comma >= 0 else hi)
+            near_lo = max(lo, start - _MEETING_BEFORE)
+            if lex.meeting_re.search(text, near_lo, near_hi) or _MARGIN_RE.search(text, lo, hi):
                 continue  # "تحدث مع بوتين على هامش القمة": in person
             prep = _WITH_RE.search(text, end, min(len(text), end + 35))
             anchor = prep.end() if prep else end
@@ -532,7 +543,7 @@ def sentence_mentions(
 
 # A call dated this many days before publication or more is history, not news.
 _STALE_DAYS = 10
-_DIGIT_RE = re.compile(r"\d")
+_CALENDAR_HINT_RE = re.compile(r"\d|" + MONTH_RE.pattern)
 _RECENT_DAYS = (3, 14)  # a "soft" recalled call within [-3, +14] days of publication is news
 
 
@@ -553,9 +564,9 @@ def _recalled(
     if published is None:
         return m.recall == "soft"
     text = next(t for i, t in texts if i == m.sentence)
-    if not m.recall and not _DIGIT_RE.search(text):
+    if not m.recall and not _CALENDAR_HINT_RE.search(text):
         # only a calendar date can make a plainly reported call stale (a weekday word is at
-        # most a week old), and calendar dates have digits: skip the date parser
+        # most a week old), and calendar dates have digits or a month name: skip the parser
         return False
     res = resolve_call_date([text], published, anchor=m.start)
     if res.value is None:
@@ -571,14 +582,16 @@ def _recalled(
 
 
 def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:
-    """A month named right after the call ("في أبريل", "في ديسمبر 2021") that is not the
-    publication's month: the call was in another month, so it is not this article's news."""
+    """A month named right after the call ("في أبريل", "في ديسمبر 2021") that is before the
+    publication's month: the call was in an earlier month, so it is not this article's news
+    (a later month, "مطلع نيسان المقبل", is what comes next, not when the call was)."""
     found = MONTH_RE.search(text, end, min(len(text), end + 75))
     if not found:
         return False
     month = GREGORIAN_MONTHS[" ".join(found.group("mon").split())]
     year = int(found.group("year")) if found.group("year") else published.year
-    return (year, month) != (published.year, published.month)
+    # without a year a later month is read as the coming one ("مطلع نيسان المقبل")
+    return (year, month) < (published.year, published.month)
 
 
 def _inherit_parties(
@@ -656,6 +669,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
                 and {"us", "russia"} & m.parties
             ):
                 other_party = True
+            if m.presidential and lead_other_call and not m.presidents and idx > 0:
+                # "الزعيمان", "الرئيسان" in a story whose lead is another leader's call (Xi and
+                # Putin): the pair is that call's, not the US and Russian presidents
+                continue
             if m.presidential:
                 (negated if m.negated else strong).append(m)
     n_sent = max(1, len(art.sentences))
@@ -683,6 +700,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for m in strong
         if not _recalled(m, texts, art.article.published_at, lead_other_call, explainer)
     ]
+    history = [m for m in strong if m.sentence >= 0 and m not in reported and m.recall != "soft"]
+    if reported and all(m.sentence < 0 for m in reported) and history:
+        # the title names a call that every sentence of the body recalls as history
+        # ("من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟")
+        reported = []
     base["recalled"] = float(min(len(strong) - len(reported), 3))
     base["explainer"] = float(explainer)
     if not reported:

@@ -37,6 +37,7 @@ from pipeline.records import (
     article_row,
     call_report_row,
 )
+from transforms.charset import repair_mojibake
 from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
 from transforms.detect import CallMention, Detection, detect
@@ -161,6 +162,8 @@ _INITIATED_RE = re.compile(
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
 _REQUEST_VERB_RE = re.compile(
     r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
+    # present tense, the headline's subject-verb order: "بوتين يدعو بايدن إلى محادثة"
+    r"|\b(?P<present>[يت](?:قترح|طلب|دعو|طالب|عرض|ناشد))\w{0,2}\b"
 )
 _REQUEST_STATE_RE = re.compile(
     r"\b(?:مستعد|منفتح|يرغب|ترغب|يريد|تريد|يامل|تامل|يسعي|تسعي)\w{0,2}\b"
@@ -201,8 +204,11 @@ def requested_by(
                 for t in after
                 if not re.search(r"(?:علي|الي|ل)\s*$", text[max(0, t[0] - 5) : t[0]])
             ]
-            side = after[0][2] if after else None
-            side = side or _last_side(sides, max(0, m.start() - 60), m.start())
+            subject = _last_side(sides, max(0, m.start() - 60), m.start())
+            if m.group("present"):
+                side = subject or (after[0][2] if after else None)
+            else:
+                side = (after[0][2] if after else None) or subject
             if side:
                 return side
         for m in _REQUEST_STATE_RE.finditer(text, 0, mention.start):
@@ -516,13 +522,16 @@ def article_from_json(obj: dict[str, Any]) -> Article:
         raise ValueError("field 'text' must be a string")
     published = obj.get("published")
     published_at = _parse_published(published) if published else None
+    title = obj.get("title")
+    # text scraped elsewhere may carry mojibake (UTF-8 read as cp1256: "ط§ظ„"); the pipeline
+    # repairs it at ingestion, so the same repair is made here
     return Article(
         article_id=str(obj.get("id", "")),
         url=str(obj.get("url") or ""),
         outlet=obj.get("outlet"),
         feed_url=None,
-        title=obj.get("title"),
-        text=text,
+        title=repair_mojibake(title)[0] if isinstance(title, str) else None,
+        text=repair_mojibake(text)[0] or "",
         published_at=published_at,
         fetched_at=None,
         text_source="input",

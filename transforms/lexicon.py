@@ -352,10 +352,11 @@ def load_lexicon() -> Lexicon:
         },
         source_re={k: compile_patterns(src[k]) for k in ("us", "russia", "other")},
         attribution_verb_re=re.compile(
-            r"(?:^|\s)[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
+            r"(?:^|[^\w.])[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
             r"(?:ت|تا|ا|وا)?\s+"
             r"(?P<subj>[^.:«\"]{1,90}?)(?:\s*[،,]\s*(?:\S+\s*){0,4}?)?\s*"
-            r"(?:\b(?:ان|انه|انها|بان|بانه)\b|:|«|\")"
+            # "أعلن الكرملين أن", "... عن", "أعلن الكرملين انتهاء القمة"
+            r"(?:\b(?:ان|انه|انها|بان|بانه|عن|انتهاء|بدء|انطلاق)\b|:|«|\")"
         ),
         attribution_prep_re=re.compile(
             r"(?:^|\s)[وف]?(?:"
