@@ -781,11 +781,15 @@ _ANY_DIGIT = re.compile(r"\d")
 # literals is far cheaper than the family's regex, whose optional lead-ins are tried at every
 # word). tests/test_dates.py checks every family against its prefilter on the dev corpus.
 _PERIOD_WORDS = ("الاسبوع", "الشهر", "العام", "السنه", "الاسابيع", "الاشهر", "الشهور", "الايام")
+# the day of a calendar date: digits, "فاتح" (Maghrebi "the first") or an ordinal word
+_DAY_WORDS = re.compile(
+    r"\d|فاتح|ال(?:اول|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر|حادي|عشرين|ثلاثين)"
+)
 _TRIGGERS = {
     "not_a_date": _literals("اليوم"),
-    "day_month": re.compile(_MONTHS),
+    "day_month": _DAY_WORDS,
     "numeric": _ANY_DIGIT,
-    "hijri": re.compile(_HIJRI),
+    "hijri": _DAY_WORDS,
     "today": _literals("يوم", "ليله", "هذا", "هذه"),
     "yesterday": _literals("امس", "ليله"),
     "tomorrow": _literals("غد"),

@@ -139,12 +139,12 @@ class PhraseMatcher:
             if found:
                 self._candidates[surface] = tuple(found)
         self._stems = stems
-        variants = sorted({v for s in stems.values() for e in s for v in _clitic_variants(e[0])})
-        # where a word may start with a stem (checked exactly in _stem_at)
-        self._stem_start_re = (
-            re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, variants)) + ")")
-            if variants
-            else None
+        # what a word that starts with a stem may start with, proclitics included (the
+        # exact check is _stem_at's)
+        self._stem_prefixes = tuple(
+            sorted(
+                {v for entries in stems.values() for e in entries for v in _clitic_variants(e[0])}
+            )
         )
         self._memo: dict[str, list[tuple[int, int, str, str]]] = {}
 
@@ -175,33 +175,61 @@ class PhraseMatcher:
 
     def _find(self, text: str) -> list[tuple[int, int, str, str]]:
         candidates = self._candidates
-        stem_starts: set[int] = set()
-        if self._stem_start_re is not None:
-            stem_starts = {m.start() for m in self._stem_start_re.finditer(text)}
-        if not stem_starts and candidates.keys().isdisjoint(_TOKEN_RE.findall(text)):
+        words = _TOKEN_RE.findall(text)
+        prefixes = self._stem_prefixes
+        stem_words = {w for w in set(words) if w.startswith(prefixes)} if prefixes else set()
+        if not stem_words and candidates.keys().isdisjoint(words):
             return []
-        tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
         out: list[tuple[int, int, str, str]] = []
+        cursor = 0  # every token before it has been located or skipped
         i = 0
-        n_tokens = len(tokens)
-        while i < n_tokens:
-            start, end, word = tokens[i]
+        n_words = len(words)
+        while i < n_words:
+            word = words[i]
+            entries = candidates.get(word)
+            if entries is None and word not in stem_words:
+                i += 1
+                continue
+            # locate this token: the first whole-word occurrence after the cursor (a token
+            # equal to it before this one would have been located already)
+            start = _find_token(text, word, cursor)
+            cursor = start + len(word)
             hit = None
-            for words, label, phrase in candidates.get(word, ()):
-                n = len(words)
-                if i + n <= n_tokens and all(tokens[i + k][2] == words[k] for k in range(1, n)):
-                    hit = (start, tokens[i + n - 1][1], label, phrase, n)
+            for words_, label, phrase in entries or ():
+                n = len(words_)
+                if i + n <= n_words and all(words[i + k] == words_[k] for k in range(1, n)):
+                    end = cursor
+                    for k in range(1, n):
+                        end = _find_token(text, words[i + k], end) + len(words[i + k])
+                    hit = (start, end, label, phrase, n)
                     break
-            if hit is None and start in stem_starts:
+            if hit is None and word in stem_words:
                 stem = self._stem_at(word)
                 if stem:
-                    hit = (start, end, stem[1], stem[2], 1)
+                    hit = (start, cursor, stem[1], stem[2], 1)
             if hit:
                 out.append(hit[:4])
+                cursor = hit[1]
                 i += hit[4]
             else:
                 i += 1
         return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _find_token(text: str, word: str, pos: int) -> int:
+    """Start of the first occurrence of ``word`` at or after ``pos`` that is a whole token."""
+    n = len(word)
+    while True:
+        at = text.index(word, pos)
+        if (not at or not _is_word_char(text[at - 1])) and (
+            at + n == len(text) or not _is_word_char(text[at + n])
+        ):
+            return at
+        pos = at + 1
 
 
 @dataclass(frozen=True)
