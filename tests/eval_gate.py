@@ -32,6 +32,8 @@ SETS = {
     "writer3": ("third_writer.jsonl",),
     "writer4": ("fourth_writer.jsonl",),
     "writer5": ("fifth_writer.jsonl",),
+    "writer6": ("sixth_writer.jsonl",),
+    "writer7": ("seventh_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",

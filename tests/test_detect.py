@@ -47,6 +47,16 @@ POSITIVE = [
         "قال بايدن: «أجريت اتصالا مع الرئيس بوتين وهنأته»، مضيفا أنهما سيلتقيان قريبا.",
         "meeting-in-a-later-clause",
     ),
+    (
+        'قال الرئيس الأمريكي جو بايدن: "i just finished speaking, by phone, with president'
+        ' vladimir putin of russia".',
+        "english-post",
+    ),
+    ("بحث بوتين وبايدن فياتصال هاتفي الأزمة الأوكرانية.", "run-together"),
+    (
+        "اقترح بوتين على بايدن مواصلة الحوار بينهما في بث مباشر عبر الإنترنت.",
+        "online-dialogue",
+    ),
 ]
 
 NEGATIVE = [
@@ -85,6 +95,32 @@ NEGATIVE = [
         "any-channel",
     ),
     ("وياتي الهجوم بعد أسبوع من مكالمة هاتفية بين بوتين وترامب.", "a-week-after"),
+    (
+        "الرئيس الروسي يتلقى اتصالا هاتفيا من نظيره.. والزعيمان يبحثان مفاوضات إسطنبول",
+        "the-two-leaders-of-another-call",
+    ),
+    (
+        "يتحدث الرئيسان بايدن وبوتين عبر خطوط هاتفية مؤمنة عند الحاجة.",
+        "a-habit",
+    ),
+    (
+        "قال أردوغان إنه سيجري اتصالين هاتفيين منفصلين مع الرئيس بوتين والرئيس بايدن.",
+        "separate-calls",
+    ),
+    ("عام على القمة الافتراضية بين بايدن وبوتين.", "anniversary"),
+    (
+        "تداول مستخدمون مقطعا قيل إنه تسجيل مسرب لمكالمة هاتفية بين بايدن وبوتين.",
+        "a-claim",
+    ),
+    ("ولم يعلن أي من الجانبين عن اتصال هاتفي بين الرئيسين بايدن وبوتين.", "nothing-announced"),
+    (
+        "لا شيء يوحي حتى الآن بأن الرئيس بايدن سيرفع سماعة الهاتف ليتصل بنظيره الروسي بوتين.",
+        "nothing-suggests",
+    ),
+    (
+        "تلقى خادم الحرمين الشريفين اتصالين هاتفيين من الرئيسين الروسي والأمريكي.",
+        "the-king-received-both",
+    ),
 ]
 
 
@@ -107,6 +143,23 @@ def test_a_pair_named_only_as_the_leaders_in_another_leaders_call_story(lexicon)
         "\nوقال أوشاكوف إن المحادثة عبر الفيديو استمرت ساعة، وإن الزعيمين اتفقا على مواصلة الاتصالات."
     )
     assert not detect(lexicon, normalize_article(article(text))).is_call_report
+
+
+def test_headlines_listed_under_a_read_also_header_are_links(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "سجلت موسكو اليوم أعلى درجة حرارة منذ 120 عاما.\nاقرأ أيضا\n"
+        "بايدن وبوتين يتحادثان هاتفيا بشأن الهجمات الإلكترونية\nروسيا تسجل إصابات جديدة"
+    )
+    assert not detect(lexicon, normalize_article(article(text))).is_call_report
+    # the same headline as the story's own first line is news
+    assert detect(lexicon, normalize_article(article(text.split("\n")[2]))).is_call_report
+
+
+def test_a_talk_only_in_the_headline_is_not_enough(lexicon) -> None:  # type: ignore[no-untyped-def]
+    title = "بوتين وأوباما يتحادثان لدقائق في ليما"
+    text = "تبادل الرئيسان حديثا قصيرا وقوفا على هامش القمة."
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2016, 11, 20))))
+    assert not det.is_call_report
 
 
 def test_a_title_over_a_body_that_only_recalls_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]

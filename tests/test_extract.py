@@ -100,6 +100,23 @@ CASES = [
         None,
         "phone",
     ),
+    (
+        "قال بايدن صباح الخميس إنه سيتحدث مع الرئيس بوتين. وبعد ساعات أعلن الكرملين أن المحادثة "
+        "الهاتفية بين الرئيسين جرت بالفعل.",
+        "held",
+        "2021-12-30",
+        None,
+        "us",
+        "phone",
+    ),
+    (
+        "اقترح الرئيس الروسي بوتين، اليوم الخميس، على نظيره الأمريكي بايدن إجراء محادثة مباشرة بينهما عبر الفيديو تبث على الهواء، وذلك ردا على وصف بايدن له بالقاتل.",
+        "requested",
+        None,
+        "russia",
+        None,
+        "video",
+    ),
 ]
 
 
@@ -117,6 +134,8 @@ CASES = [
         "interval-then-the-date",
         "kremlin-announced-the-end",
         "present-tense-proposal",
+        "announced-then-held",
+        "the-lead-verb-governs",
     ],
 )
 def test_fields(lexicon, text, status, date, requester, source, medium) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +158,15 @@ def test_a_topic_before_the_colon_of_a_title_is_no_source(lexicon) -> None:  # t
     assert ex.is_call_report and ex.source_side is None
     ex = run(lexicon, text, title="بايدن لبوتين: الغزو سيقابل برد حاسم")
     assert ex.source_side == "us"  # who speaks before the colon is the source
+
+
+def test_the_subject_of_a_purpose_verb_made_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قطع الرئيس الأمريكي جو بايدن، مساء أمس الأربعاء، اجتماعه مع الرئيس الفرنسي، ليتصل "
+        "هاتفيا بالرئيس الروسي بوتين."
+    )
+    ex = run(lexicon, text)
+    assert ex.is_call_report and ex.requested_by == "us"
 
 
 def test_status_from_the_next_sentence_about_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]

@@ -192,6 +192,7 @@ _SINGLE_DOER_RE = re.compile(
     r"\s*[،,]?\s*(?:(?:ال)?(?:ذي|تي)\s+)?(?:اجرا|اجرت|تلقا|تلقت|جمعت)(?:ه|ها)\s+"
     r"(?:\S+\s+){0,2}?(?:مع|من)(?=\s)"
 )
+_PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
 _SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:")
 # A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
@@ -221,7 +222,7 @@ _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكال�
 _SPEECH_OBJECT_REACH = 12
 _OBJECT_REACH = 70  # "اتصل الرئيس الأميركي دونالد ترمب أمس (الثلاثاء) بنظيره"
 _MEETING_BEFORE, _MEETING_AFTER = 100, 60
-_WITH_RE = re.compile(r"(?:^|\s)(?:مع|الي|بين)(?=\s)")
+_WITH_RE = re.compile(r"(?:^|\s)(?:مع|الي|بين|with)(?=\s)")
 # A purpose clause "ليتصل بـ", "ليهاتف": its subject is the sentence's.
 _PURPOSE_VERB_RE = re.compile(r"ل(?:ي|ت)(?:تصل|هاتف|تحدث)\w{0,2}(?!\w)")
 _MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\bخلال\s+زيار|\bفي\s+(?:ال)?قم")
@@ -230,8 +231,12 @@ _VIDEO_REACH = 70
 # form: the video form is that body's.
 _OTHER_BODY_MEETING_RE = re.compile(
     r"\b(?:ال)?(?:اجتماع|قم[هت]|مؤتمر|لقاء)\w{0,3}\s+(?:\S+\s+)?(?:ال)?(?:تحالف|مجموع|وزراء|مجلس|منظم|"
-    r"اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|رؤساء)\w{0,3}"
+    r"اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|رؤساء|ممثل|اعضاء|طلاب|مواطن|"
+    r"صحفي|صحافي|عمال|مسؤول|حكوم)\w{0,3}"
 )
+# A video form whose head is a call noun ("محادثة مباشرة عبر الفيديو"): a call itself, whose
+# parties may stand further off than those of a bare "عبر الفيديو".
+_VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
 # Page furniture that links to other stories: never this article's news.
 _RELATED_LINK_RE = re.compile(
     r"^\W*(?:اقرا|اقراي|شاهد|طالع|تابع|يهمك|قد\s+يهمك|المزيد|للمزيد|ذات\s+صله|مواضيع\s+ذات|"
@@ -305,6 +310,12 @@ def _is_source(person: Person, text: str, anchor: int) -> bool:
     return bool(_SPEECH_BEFORE_RE.search(text[max(0, person.start - 30) : person.start]))
 
 
+def _attached(text: str, p: Person, start: int, end: int) -> bool:
+    """Is ``p`` the call's own subject or object: next to it, no comma or stop between?"""
+    gap = text[p.end : start] if p.end <= start else text[end : p.start]
+    return len(gap) <= 40 and not re.search(r"[،,.:;؛]", gap)
+
+
 def _resolve(lex: Lexicon, p: Person, day: dt.date | None) -> tuple[str, President | None]:
     """The role a mention plays on ``day``: its side, or "other" when not a sitting president."""
     if p.role not in ("us", "russia"):
@@ -345,7 +356,8 @@ def analyse_mention(
     if strength == "video":
         # "اجتماع أوبك+ عبر تقنية الفيديو" in a sentence about a phone call: a video form
         # belongs to the people right around it, and not to another body's meeting
-        lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + _VIDEO_REACH)
+        if not _VIDEO_CALL_NOUN_RE.match(text, start, end):
+            lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + _VIDEO_REACH)
         governor = _OTHER_BODY_MEETING_RE.search(text, lo, start)
         if governor:
             lo = governor.end()
@@ -386,8 +398,13 @@ def analyse_mention(
             elect = elect or role == "elect"
         elif p.counterpart and president_sides <= {p.role}:
             roles.add("aide")  # "نظيره الروسي" with no president beside it: a minister's peer
+    named_sides = {p.role for p in left + right if p.role in ("us", "russia")}
     for p in left + right:
         role, pres = _resolve(lex, p, day)
+        if role == "both" and len(named_sides) == 1 and not _attached(text, p, start, end):
+            # "الرئيس الروسي يتلقى اتصالا من نظيره.. والزعيمان يبحثان": "the two leaders" are
+            # that call's parties, and only one side of them is known
+            continue
         if role == "both":
             roles.update(("us", "russia"))
         elif role in ("us", "russia"):
@@ -410,6 +427,9 @@ def analyse_mention(
         or any(
             not _NEGATION_BREAK_RE.search(before[m.end() :])
             for m in lex.negation_re.finditer(before)
+        )
+        or any(
+            not _PHRASE_BREAK_RE.search(before[m.end() :]) for m in lex.claim_re.finditer(before)
         )
     )
     near_before = text[max(lo, start - 30) : start]
@@ -456,6 +476,14 @@ _CALL_STEMS = (
     "تحادث",
     "تباحث",
     "اتصال",
+    # English quotes
+    "phone",
+    "call",
+    "conversation",
+    "spoke",
+    "speaking",
+    "talk",
+    "حوار",
 )
 
 
@@ -642,6 +670,26 @@ def _inherit_parties(
     )
 
 
+_END_OF_SENTENCE = (".", "؟", "?", "!", "»", '"')
+
+
+def _related_links(art: NormalizedArticle) -> set[int]:
+    """Sentences that are links to other stories: "اقرأ أيضا: ..." lines, and the headlines
+    listed on their own lines under a bare "اقرأ أيضا" header (they have no full stop)."""
+    links: set[int] = set()
+    in_list = False
+    for i, sentence in enumerate(art.sentences):
+        text = sentence.folded
+        if _RELATED_LINK_RE.match(text):
+            links.add(i)
+            in_list = len(text.split()) <= 4  # a bare header: the links follow, one a line
+        elif in_list and len(text) <= 160 and not text.rstrip().endswith(_END_OF_SENTENCE):
+            links.add(i)
+        else:
+            in_list = False
+    return links
+
+
 def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
     """Decide whether ``art`` is a call report, and where the call is stated."""
     day = call_day or _ref_day(art.article.published_at)
@@ -655,9 +703,8 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     other_party = False
     lead_other_call = False  # the title or first sentence reports someone else's call
     # "اقرأ أيضا: بايدن وبوتين يبحثان هاتفيا..." is a link to another story, not this one's news
-    spans = _expression_spans(
-        lex, [(i, t) for i, t in texts if i < 0 or not _RELATED_LINK_RE.match(t)], with_weak=True
-    )
+    links = _related_links(art)
+    spans = _expression_spans(lex, [(i, t) for i, t in texts if i not in links], with_weak=True)
     # Bare nouns and plain speech verbs ("المكالمة", "تحدث مع") only support a call that an
     # explicit expression established: they are analysed later, and only after such a call.
     by_sentence = {
@@ -717,6 +764,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     if reported and all(m.sentence < 0 for m in reported) and history:
         # the title names a call that every sentence of the body recalls as history
         # ("من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟")
+        reported = []
+    if reported and all(m.sentence < 0 and m.strength == "speech" for m in reported):
+        # "بوتين وأوباما يتحادثان لدقائق في ليما": a headline's talk with no phone word, which
+        # the body never reports as a call, may as well be a talk in person
         reported = []
     base["recalled"] = float(min(len(strong) - len(reported), 3))
     base["explainer"] = float(explainer)

@@ -51,6 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 _STATUS_BEFORE = 160
 _STATUS_AFTER = 90
 _WEAK_CUE_PENALTY = 40
+_LEAD_VERB_DISTANCE = 40  # a cue that opens the sentence counts as this near, at most
 _AFTER_CUE_PENALTY = 20
 _SOURCE_GAP = 40
 _TITLE_PRESENT_RE = re.compile(
@@ -98,9 +99,13 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
                 d = 0  # the call expression itself is a verb: "تهاتف", "تلقى اتصالا"
             elif m.end() <= anchor:
                 d = anchor - m.end()
+                if not text[: m.start()].strip(" -–—:،,"):
+                    d = min(d, _LEAD_VERB_DISTANCE)  # the sentence's own verb: "اقترح X ..."
             else:
                 # after the call a cue often belongs to the next noun phrase ("لقمة ... المقررة")
                 d = max(0, m.start() - mention.end) + _AFTER_CUE_PENALTY
+                if "،" in text[mention.end : m.start()] or "," in text[mention.end : m.start()]:
+                    d += _WEAK_CUE_PENALTY  # past a comma: likely another predicate
             if status == "held_weak":
                 d += _WEAK_CUE_PENALTY
             key = (d, -(m.end() - m.start()), status.removesuffix("_weak"))
@@ -152,13 +157,14 @@ _RECEIVED_RE = re.compile(
 # "أجرى X اتصالا هاتفيا بـ Y", "X أجرى ... اتصالا بـ Y", "اتصل X بـ Y", "يهاتف X Y": X called.
 _CALLED_RE = re.compile(
     r"\b(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
-    r"|(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
+    r"|(?P<purpose>ل)?(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
     r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
 # "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
 _INITIATED_RE = re.compile(
     r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b"
 )
+_REQUESTED_IT_RE = re.compile(r"\b(?:طلب|طلبت|طلبا)(?:ها|ه)\b")
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
 _REQUEST_VERB_RE = re.compile(
     r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
@@ -222,6 +228,11 @@ def requested_by(
             return side
     for other in sentences:
         other_sides = side_mentions(lex, other)
+        for m in _REQUESTED_IT_RE.finditer(other):
+            # "بعد أن طلبتها واشنطن": verb, the call as its object, then who asked
+            side = _first_side(other_sides, m.end(), m.end() + 40)
+            if side:
+                return side
         for m in _INITIATED_RE.finditer(other):
             side = _last_side(other_sides, max(0, m.start() - 50), m.start())
             side = side or _first_side(other_sides, m.end(), m.end() + 60)
@@ -253,6 +264,10 @@ def requested_by(
                 side = None
             if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
                 side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
+            elif side is None and m.group("purpose") and people:
+                # "قطع ترامب اجتماعه ... ليتصل ببوتين": the purpose verb's subject is the
+                # sentence's, its first president
+                side = people[0][2]
             elif side is None:
                 side = _first_side(sides_c, m.start(gap), m.end(gap))
             if side:
@@ -420,12 +435,16 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     main = folded(primary.sentence)
     status = call_status(lex, main, primary)
     for other in det.mentions:
-        if status != "unknown":
-            break
-        if other is not primary:
+        if other is primary or other.sentence < primary.sentence or other.recall:
+            continue
+        later = call_status(lex, folded(other.sentence), other)
+        if status == "unknown" or (status == "scheduled" and later == "held"):
             # the evidence sentence does not say ("بوتين وترامب يتحادثان هاتفيا" as a body
-            # headline): the next sentence that establishes the same call may ("أجرى ...")
-            status = call_status(lex, folded(other.sentence), other)
+            # headline), or says it is coming and a later one that it took place ("سيتحدث
+            # ... صباح الخميس" then "المحادثة جرت بالفعل"): the later sentence decides
+            status = later
+        if status not in ("unknown", "scheduled"):
+            break
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"

@@ -252,6 +252,7 @@ class Lexicon:
     expression_re: re.Pattern[str]
     meeting_re: re.Pattern[str]
     negation_re: re.Pattern[str]
+    claim_re: re.Pattern[str]
     status_re: dict[str, re.Pattern[str]]
     requester_cue_re: re.Pattern[str]
     requester_side_re: dict[str, re.Pattern[str]]
@@ -372,6 +373,7 @@ def load_lexicon() -> Lexicon:
         ),
         meeting_re=compile_patterns(calls["meeting"]),
         negation_re=compile_patterns(calls["negation"], proclitic="(?:[وف]?)"),
+        claim_re=compile_patterns(calls["claims"], proclitic="(?:[وف]?)"),
         status_re={k: compile_patterns(v, proclitic="(?:[وف]?)") for k, v in status.items()},
         requester_cue_re=compile_patterns(req["cues"]),
         requester_side_re={
