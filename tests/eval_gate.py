@@ -34,6 +34,7 @@ SETS = {
     "writer5": ("fifth_writer.jsonl",),
     "writer6": ("sixth_writer.jsonl",),
     "writer7": ("seventh_writer.jsonl",),
+    "writer8": ("eighth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",

@@ -160,6 +160,15 @@ def test_a_topic_before_the_colon_of_a_title_is_no_source(lexicon) -> None:  # t
     assert ex.source_side == "us"  # who speaks before the colon is the source
 
 
+def test_status_and_date_from_a_follow_up_sentence(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال البيت الأبيض إن الرئيس بايدن أثار مع نظيره الروسي بوتين، خلال أول اتصال هاتفي "
+        "بينهما، عدة قضايا.\nوقالت ساكي إن بايدن أوضح خلال المكالمة التي جرت الأربعاء موقفه."
+    )
+    ex = run(lexicon, text)
+    assert (ex.call_status, str(ex.call_date)) == ("held", "2021-12-29")
+
+
 def test_the_subject_of_a_purpose_verb_made_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]
     text = (
         "قطع الرئيس الأمريكي جو بايدن، مساء أمس الأربعاء، اجتماعه مع الرئيس الفرنسي، ليتصل "

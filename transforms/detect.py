@@ -186,7 +186,9 @@ _NEGATED_RIGHT_BEFORE_RE = re.compile(
     r"(?:\s+(?:عبر|من\s+خلال|في|ب))?\s*$"
 )
 # "مكالمات هاتفية", "الاتصالات الهاتفية": several calls, a habit or a series, never one event
-_PLURAL_CALL_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالمات|اتصالات)(?!\w)")
+_PLURAL_CALL_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالمات|اتصالات)(?:ه|ها|هما|هم)?(?!\w)")
+# "، واتصال مع بايدن": a call noun coordinated with the call expression before it
+_COORDINATED_RE = re.compile(r"[،,]\s*$")
 # "اتصال هاتفي أجراه مع X", "المكالمة التي تلقاها من X": one doer ("he"), the subject.
 _SINGLE_DOER_RE = re.compile(
     r"\s*[،,]?\s*(?:(?:ال)?(?:ذي|تي)\s+)?(?:اجرا|اجرت|تلقا|تلقت|جمعت)(?:ه|ها)\s+"
@@ -343,6 +345,7 @@ def analyse_mention(
     strength: str,
     sentence: int,
     day: dt.date | None,
+    coordinated_with: int | None = None,
 ) -> CallMention:
     """Who the parties of one call expression are.
 
@@ -363,6 +366,10 @@ def analyse_mention(
             lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
+    if coordinated_with is not None:
+        # "اتصالين أجراهما ماكرون مع بوتين، واتصال مع بايدن": the coordinated call has the
+        # subject of the call before it, not that call's object
+        left = [p for p in left if p.end <= coordinated_with]
     if left and (
         _POSSESSIVE_NOUN_RE.match(text, start, end) or _PURPOSE_VERB_RE.match(text, start, end)
     ):
@@ -554,6 +561,7 @@ def sentence_mentions(
         return []
     people = _people(lex, text)
     out = []
+    previous: int | None = None  # start of the call expression before, in this sentence
     for start, end, strength in spans:
         if strength == "strong" and re.fullmatch(
             r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]
@@ -578,7 +586,17 @@ def sentence_mentions(
                 0 <= p.start - anchor <= _SPEECH_OBJECT_REACH for p in people
             ):
                 continue  # "مع"/"ب" must introduce a person: "اتصال بالواقع" is no call
-        out.append(analyse_mention(lex, text, people, start, end, strength, sentence, day))
+        coordinated = (
+            previous
+            if previous is not None
+            and text[start] == "و"
+            and _COORDINATED_RE.search(text, 0, start)
+            else None
+        )
+        out.append(
+            analyse_mention(lex, text, people, start, end, strength, sentence, day, coordinated)
+        )
+        previous = start
     return out
 
 

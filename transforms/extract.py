@@ -411,7 +411,8 @@ def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
         idx
         for idx in range(first, min(n_sentences, first + _FOLLOW_UP_REACH))
         if any(
-            not m.negated and not m.recall and not (m.parties & {"aide", "other"})
+            # "خلال المكالمة التي جرت الثلاثاء" is soft-recalled wording, natural in a follow-up
+            not m.negated and m.recall != "hard" and not (m.parties & {"aide", "other"})
             for m in det.by_sentence.get(idx, ())
         )
     ]
@@ -445,11 +446,20 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
             status = later
         if status not in ("unknown", "scheduled"):
             break
+    follow_ups = _follow_up_sentences(det, len(sentences))
+    if status == "unknown":
+        # "... خلال أول اتصال هاتفي بينهما" then "خلال المكالمة التي جرت الثلاثاء"
+        for idx in follow_ups:
+            for m in det.by_sentence.get(idx, ()):
+                status = call_status(lex, folded(idx), m)
+                if status != "unknown":
+                    break
+            if status != "unknown":
+                break
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"
     tense = {"held": "past", "scheduled": "future"}.get(status)
-    follow_ups = _follow_up_sentences(det, len(sentences))
     date_sentences = [main] + [
         folded(i) for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence
     ]
