@@ -315,7 +315,7 @@ def _is_source(person: Person, text: str, anchor: int) -> bool:
 def _attached(text: str, p: Person, start: int, end: int) -> bool:
     """Is ``p`` the call's own subject or object: next to it, no comma or stop between?"""
     gap = text[p.end : start] if p.end <= start else text[end : p.start]
-    return len(gap) <= 40 and not re.search(r"[،,.:;؛]", gap)
+    return len(gap) <= 40 and not _PHRASE_BREAK_RE.search(gap)
 
 
 def _resolve(lex: Lexicon, p: Person, day: dt.date | None) -> tuple[str, President | None]:
@@ -778,15 +778,14 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for m in strong
         if not _recalled(m, texts, art.article.published_at, lead_other_call, explainer)
     ]
-    history = [m for m in strong if m.sentence >= 0 and m not in reported and m.recall != "soft"]
-    if reported and all(m.sentence < 0 for m in reported) and history:
-        # the title names a call that every sentence of the body recalls as history
-        # ("من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟")
-        reported = []
-    if reported and all(m.sentence < 0 and m.strength == "speech" for m in reported):
-        # "بوتين وأوباما يتحادثان لدقائق في ليما": a headline's talk with no phone word, which
-        # the body never reports as a call, may as well be a talk in person
-        reported = []
+    if reported and all(m.sentence < 0 for m in reported):
+        # Only the title reports the call. That is not enough when the body recalls the call as
+        # history ("من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟"), or when the
+        # title's is a talk with no phone word ("بوتين وأوباما يتحادثان لدقائق في ليما"), which
+        # may as well have been in person.
+        history = any(m.sentence >= 0 and m.recall != "soft" for m in strong)
+        if history or all(m.strength == "speech" for m in reported):
+            reported = []
     base["recalled"] = float(min(len(strong) - len(reported), 3))
     base["explainer"] = float(explainer)
     if not reported:

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
@@ -418,6 +418,34 @@ def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
     ]
 
 
+def _status(
+    lex: Lexicon, det: Detection, follow_ups: Sequence[int], folded: Callable[[int], str]
+) -> str:
+    """The status of the call: its evidence sentence's, unless that does not say, or says the
+    call is coming and a later sentence reporting it says it took place.
+
+    "بوتين وترامب يتحادثان هاتفيا" (a body headline) then "أجرى ..."; "سيتحدث ... صباح الخميس"
+    then "المحادثة جرت بالفعل"; "خلال أول اتصال هاتفي بينهما" then the follow-up "خلال
+    المكالمة التي جرت الثلاثاء". Follow-ups (bare nouns) only fill in an unknown status.
+    """
+    primary = det.primary
+    assert primary is not None
+    status = call_status(lex, folded(primary.sentence), primary)
+    later = [
+        (m, True)
+        for m in det.mentions
+        if m is not primary and m.sentence >= primary.sentence and not m.recall
+    ]
+    later += [(m, False) for idx in follow_ups for m in det.by_sentence.get(idx, ())]
+    for m, reported in later:
+        if status not in ("unknown", "scheduled") or (status == "scheduled" and not reported):
+            break
+        got = call_status(lex, folded(m.sentence), m)
+        if status == "unknown" or got == "held":
+            status = got
+    return status
+
+
 def _terms_differ(lex: Lexicon, a: dt.date, b: dt.date) -> bool:
     return any(lex.sitting(side, a) != lex.sitting(side, b) for side in ("us", "russia"))
 
@@ -434,28 +462,8 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         return art.title_folded if idx < 0 else sentences[idx].folded
 
     main = folded(primary.sentence)
-    status = call_status(lex, main, primary)
-    for other in det.mentions:
-        if other is primary or other.sentence < primary.sentence or other.recall:
-            continue
-        later = call_status(lex, folded(other.sentence), other)
-        if status == "unknown" or (status == "scheduled" and later == "held"):
-            # the evidence sentence does not say ("بوتين وترامب يتحادثان هاتفيا" as a body
-            # headline), or says it is coming and a later one that it took place ("سيتحدث
-            # ... صباح الخميس" then "المحادثة جرت بالفعل"): the later sentence decides
-            status = later
-        if status not in ("unknown", "scheduled"):
-            break
     follow_ups = _follow_up_sentences(det, len(sentences))
-    if status == "unknown":
-        # "... خلال أول اتصال هاتفي بينهما" then "خلال المكالمة التي جرت الثلاثاء"
-        for idx in follow_ups:
-            for m in det.by_sentence.get(idx, ()):
-                status = call_status(lex, folded(idx), m)
-                if status != "unknown":
-                    break
-            if status != "unknown":
-                break
+    status = _status(lex, det, follow_ups, folded)
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"
