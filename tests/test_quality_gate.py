@@ -68,3 +68,25 @@ def test_confidence_is_calibrated(report) -> None:  # type: ignore[no-untyped-de
     assert len(low) >= 80 and sum(low) / len(low) <= 0.1
     brier = sum((p - y) ** 2 for p, y in scored) / len(scored)
     assert brier < 0.03
+
+
+def test_confidence_is_calibrated_on_heldout_decisions() -> None:
+    """On the blind sets as the code of their day decided them (wrong a few times in a hundred),
+    the score says how often it is right: the top band is as right as it claims, and no band
+    claims much more than it delivers."""
+    from scripts.calibrate import heldout_rows, probability
+    from transforms.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    xs, ys, groups = heldout_rows()
+    assert len(set(groups)) >= 7 and len(ys) >= 700
+    assert sum(int(row[0]) != y for row, y in zip(xs, ys, strict=True)) >= 20  # real mistakes
+    probs = [probability(lex, row) for row in xs]
+    for lo, hi in ((0.0, 0.1), (0.7, 0.9), (0.9, 1.01)):
+        band = [(p, y) for p, y in zip(probs, ys, strict=True) if lo <= p < hi]
+        assert len(band) >= 40
+        claimed = sum(p for p, _ in band) / len(band)
+        delivered = sum(y for _, y in band) / len(band)
+        assert abs(claimed - delivered) <= 0.05, (lo, hi, claimed, delivered)
+    brier = sum((p - y) ** 2 for p, y in zip(probs, ys, strict=True)) / len(ys)
+    assert brier < 0.03

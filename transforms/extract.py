@@ -73,7 +73,7 @@ _WORD_NUMBERS = {
 
 def confidence(lex: Lexicon, det: Detection) -> float:
     """P(call report), a logistic model of the detection features (``lexicons/confidence.yaml``,
-    fit on the dev corpus by ``scripts/calibrate.py``)."""
+    fit on held-out decisions by ``scripts/calibrate.py``)."""
     model = lex.confidence
     z = float(model["bias"])
     if det.is_call_report:
