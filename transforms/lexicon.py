@@ -133,19 +133,26 @@ class PhraseMatcher:
     def _setup(self) -> None:
         by_first, stems = self._state
         # surface token -> the candidate phrases, in the order the proclitic forms are tried
-        self._candidates: dict[str, tuple[_Entry, ...]] = {}
+        # (number of words, the words after the first, label, phrase)
+        self._candidates: dict[str, tuple[tuple[int, list[str], str, str], ...]] = {}
         for surface in {v for first in by_first for v in _clitic_variants(first)}:
-            found = [e for form in _word_forms(surface) for e in by_first.get(form, ())]
+            found = [
+                (len(words), list(words[1:]), label, phrase)
+                for form in _word_forms(surface)
+                for words, label, phrase in by_first.get(form, ())
+            ]
             if found:
                 self._candidates[surface] = tuple(found)
         self._stems = stems
         # what a word that starts with a stem may start with, proclitics included (the
         # exact check is _stem_at's)
-        self._stem_prefixes = tuple(
-            sorted(
-                {v for entries in stems.values() for e in entries for v in _clitic_variants(e[0])}
-            )
-        )
+        prefixes: dict[str, set[str]] = {}
+        for entries in stems.values():
+            for e in entries:
+                for v in _clitic_variants(e[0]):
+                    prefixes.setdefault(v[:2], set()).add(v)
+        # by their first two letters, so that most words are ruled out by one dict lookup
+        self._stem_prefixes = {k: tuple(sorted(v)) for k, v in prefixes.items()}
         self._memo: dict[str, list[tuple[int, int, str, str]]] = {}
 
     def __getstate__(self) -> dict[str, object]:
@@ -176,28 +183,29 @@ class PhraseMatcher:
     def _find(self, text: str) -> list[tuple[int, int, str, str]]:
         candidates = self._candidates
         words = _TOKEN_RE.findall(text)
+        unique = set(words)
         prefixes = self._stem_prefixes
-        stem_words = {w for w in set(words) if w.startswith(prefixes)} if prefixes else set()
-        if not stem_words and candidates.keys().isdisjoint(words):
+        stem_words = (
+            {w for w in unique if w.startswith(prefixes.get(w[:2], ()))} if prefixes else set()
+        )
+        starters = {w for w in unique if w in candidates}
+        if not starters and not stem_words:
             return []
+        starters |= stem_words
         out: list[tuple[int, int, str, str]] = []
         cursor = 0  # every token before it has been located or skipped
-        i = 0
-        n_words = len(words)
-        while i < n_words:
-            word = words[i]
-            entries = candidates.get(word)
-            if entries is None and word not in stem_words:
-                i += 1
+        resume = 0  # the first token not inside the last match
+        for i in [i for i, w in enumerate(words) if w in starters]:
+            if i < resume:
                 continue
+            word = words[i]
             # locate this token: the first whole-word occurrence after the cursor (a token
             # equal to it before this one would have been located already)
             start = _find_token(text, word, cursor)
             cursor = start + len(word)
             hit = None
-            for words_, label, phrase in entries or ():
-                n = len(words_)
-                if i + n <= n_words and all(words[i + k] == words_[k] for k in range(1, n)):
+            for n, rest, label, phrase in candidates.get(word, ()):
+                if words[i + 1 : i + n] == rest:
                     end = cursor
                     for k in range(1, n):
                         end = _find_token(text, words[i + k], end) + len(words[i + k])
@@ -210,9 +218,7 @@ class PhraseMatcher:
             if hit:
                 out.append(hit[:4])
                 cursor = hit[1]
-                i += hit[4]
-            else:
-                i += 1
+                resume = i + hit[4]
         return out
 
 
