@@ -57,6 +57,9 @@ POSITIVE = [
         "اقترح بوتين على بايدن مواصلة الحوار بينهما في بث مباشر عبر الإنترنت.",
         "online-dialogue",
     ),
+    ("هاتف الرئيس الروسي بوتين مساء اليوم نظيره الأمريكي بايدن لبحث ملف الطاقة.", "bare-verb"),
+    ("في دردشة هاتفية قصيرة، تبادل بايدن وبوتين التهاني بالعام الجديد.", "chat-noun"),
+    ("عقد بايدن ونظيره الروسي بوتين، أمس الأربعاء، قمة عبر تقنية الفيديو.", "summit-by-video"),
 ]
 
 NEGATIVE = [
@@ -129,6 +132,16 @@ NEGATIVE = [
         "لم تحقق القمة شيئا بعد لقاءاتهما واتصالاتهما الهاتفية المتعددة منذ 2017 بين بايدن وبوتين.",
         "their-calls",
     ),
+    (
+        "ألغى الرئيس بايدن مكالمة هاتفية كانت مقررة اليوم مع نظيره الروسي بوتين.",
+        "cancelled",
+    ),
+    ("هاتف بوتين القديم معروض في متحف بموسكو منذ أن قابل بايدن.", "a-phone-noun"),
+    (
+        "لم تسجل أي محادثة ثنائية بين بايدن وبوتين على هامش القمة الافتراضية لمجموعة العشرين.",
+        "sidelines-of-a-virtual-summit",
+    ),
+    ("ألقى بوتين كلمة عبر الفيديو أمام القمة، وكذلك فعل بايدن.", "an-address-by-video"),
 ]
 
 
@@ -151,6 +164,33 @@ def test_a_pair_named_only_as_the_leaders_in_another_leaders_call_story(lexicon)
         "\nوقال أوشاكوف إن المحادثة عبر الفيديو استمرت ساعة، وإن الزعيمين اتفقا على مواصلة الاتصالات."
     )
     assert not detect(lexicon, normalize_article(article(text))).is_call_report
+
+
+def test_a_pluperfect_talk_in_another_leaders_call_story_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "بحث وزير الخارجية الأمريكي ونظيره الروسي في اتصال هاتفي أمس الملف النووي.\n"
+        "وكان الرئيس بايدن تحدث مع الرئيس بوتين هاتفيا الثلاثاء، دون تقدم يذكر."
+    )
+    assert not detect(lexicon, normalize_article(article(text))).is_call_report
+    # the same sentence as the lead of its own story is news
+    assert detect(lexicon, normalize_article(article(text.split("\n")[1]))).is_call_report
+
+
+def test_a_talk_further_down_a_story_led_by_another_call_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أجرى الرئيس بايدن اتصالا هاتفيا مع الرئيس الأوكراني زيلينسكي اليوم.\n"
+        "وقال البيت الأبيض إن المكالمة تناولت الدفاع الجوي.\n"
+        "ويأتي الاتصال بعد يوم من محادثة بايدن مع بوتين."
+    )
+    assert not detect(lexicon, normalize_article(article(text))).is_call_report
+
+
+def test_who_tells_of_the_call_in_a_headline_is_no_party(lexicon) -> None:  # type: ignore[no-untyped-def]
+    title = "أوشاكوف يكشف تفاصيل جديدة عن مكالمة بوتين وبايدن"
+    text = "قال أوشاكوف اليوم إن الاتصال الهاتفي الذي جرى أمس بين الرئيسين دام ساعة."
+    det = detect(lexicon, normalize_article(article(text, title=title)))
+    assert det.is_call_report, det.reason
+    assert det.features["lead_other_call"] == 0.0
 
 
 def test_headlines_listed_under_a_read_also_header_are_links(lexicon) -> None:  # type: ignore[no-untyped-def]

@@ -195,7 +195,11 @@ _SINGLE_DOER_RE = re.compile(
     r"(?:\S+\s+){0,2}?(?:مع|من)(?=\s)"
 )
 _PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
-_SOURCE_GAP_RE = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:")
+_SOURCE_GAP_RE = re.compile(
+    r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:"
+    # "أوشاكوف يكشف تفاصيل جديدة عن مكالمة بوتين وبايدن": who tells of the call
+    r"|(?:^|\s)[يت]?(?:كشف|روي|تحدث|تكلم|علق|كتب)\w{0,2}(?:\s+[^\s،,.]+){0,3}\s+(?:عن|حول|بشان)\s*$"
+)
 # A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
@@ -262,6 +266,29 @@ _ATTRIBUTION_RE = re.compile(
 # "وكان الرئيسان قد ناقشا...": the pluperfect of Arabic news, always about an earlier event.
 _PLUPERFECT_RE = re.compile(
     r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:\S+\s+){0,4}?قد\s|(?:^|\s)و?سبق\s+(?:و|ان|وان)\s"
+)
+# "وكان الرئيس باراك أوباما تحدث مع الرئيس بوتين": كان, its subject, then a call verb in the
+# perfect, the same "had done" without قد (read up to the end of the call expression)
+_PLUPERFECT_VERB_RE = re.compile(
+    r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:[^\s،,.:]+\s+){1,5}?"
+    r"(?:تحدث|تحادث|اتصل|اجري|تباحث|بحث|هاتف|تهاتف|تلقي|تلقت)(?:ا|ت|تا)?(?:\s|$)"
+)
+# A call expression after "هامش" is the venue of something else: "على هامش القمة الافتراضية".
+_VENUE_BEFORE_RE = re.compile(r"\bهامش\s+$")
+# A bare video form that belongs to an address or a session: "كلمة لبوتين عبر الفيديو",
+# "شارك ترمب في الجلسة الافتتاحية عبر الفيديو".
+_ADDRESS_BEFORE_RE = re.compile(
+    r"\b[وف]?(?:ال)?(?:كلم[هت]|خطاب|رسال[هت]|مشارك[هت]|شارك|[يت]شارك|جلس[هت]|ندو[هت]|مؤتمر)\w{0,3}"
+    r"(?:\s+[^\s،,.]+){0,3}\s+$"
+)
+_BARE_VIDEO_RE = re.compile(r"[وفبلك]?(?:عبر|بواسطه|باستخدام|بالفيديو)")
+# The bare verb "هاتف" (phoned) is told from the noun (a phone, "هاتف بوتين القديم") by its
+# verb-subject-object frame: the caller right after it, then the callee with at most a time
+# adverbial between ("هاتف الرئيس الروسي بوتين، اليوم /الثلاثاء/، نظيره الأمريكي").
+_BARE_PHONED_RE = re.compile(r"[وف]?هاتف")
+_TIME_GAP_RE = re.compile(
+    r"[\s،,()/\-]*(?:(?:اليوم|امس|مساء|صباح|ليله|ليل|فجر|ظهر|يوم|الاحد|الاثنين|الثلاثاء|الثلثاء|"
+    r"الاربعاء|الخميس|الجمعه|السبت)[\s،,()/\-]*){0,4}"
 )
 
 
@@ -449,6 +476,7 @@ def analyse_mention(
         bg["soft_before"].search(near_before)
         or bg["soft_after"].search(near_after)
         or _PLUPERFECT_RE.search(text[max(0, start - 120) : start])
+        or _PLUPERFECT_VERB_RE.search(text[max(0, start - 80) : end])
     ):
         recall = "soft"
     else:
@@ -563,6 +591,22 @@ def sentence_mentions(
     out = []
     previous: int | None = None  # start of the call expression before, in this sentence
     for start, end, strength in spans:
+        if _VENUE_BEFORE_RE.search(text, max(0, start - 10), start):
+            continue  # "على هامش القمة الافتراضية": where something else happened
+        if (
+            strength == "video"
+            and _BARE_VIDEO_RE.match(text, start, end)
+            and _ADDRESS_BEFORE_RE.search(text, max(0, start - 50), start)
+        ):
+            continue  # "ألقى كلمة عبر الفيديو": an address, not a call
+        if strength == "strong" and _BARE_PHONED_RE.fullmatch(text, start, end):
+            after = [p for p in people if p.start >= end]
+            if not (
+                len(after) >= 2
+                and after[0].start - end <= 2
+                and _TIME_GAP_RE.fullmatch(text, after[0].end, after[1].start)
+            ):
+                continue
         if strength == "strong" and re.fullmatch(
             r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]
         ):
@@ -786,6 +830,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         history = any(m.sentence >= 0 and m.recall != "soft" for m in strong)
         if history or all(m.strength == "speech" for m in reported):
             reported = []
+    if lead_other_call and all(m.strength == "speech" and m.sentence > 0 for m in reported):
+        # "ويأتي الاتصال بعد يوم من محادثة ترامب مع بوتين" in a story led by another leader's
+        # call: a plain "talk with" further down is that story's background
+        reported = []
     base["recalled"] = float(min(len(strong) - len(reported), 3))
     base["explainer"] = float(explainer)
     if not reported:
