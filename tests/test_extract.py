@@ -230,3 +230,80 @@ def test_negative_line_is_all_null(lexicon) -> None:  # type: ignore[no-untyped-
 def test_bad_input_lines_raise_value_error(obj, error: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=error):
         article_from_json(obj)
+
+
+def test_a_headline_repeated_as_the_first_line_is_not_the_evidence(lexicon) -> None:  # type: ignore[no-untyped-def]
+    title = "بوتين يتصل ببايدن ويبحثان اقتراحا لتهدئة الأزمة"
+    text = (
+        f"{title}\nواشنطن - وكالات\nأعلن البيت الأبيض أن الرئيس الروسي بوتين اتصل بالرئيس "
+        "بايدن مساء أمس الأربعاء لمناقشة اقتراح أمريكي."
+    )
+    ex = run(lexicon, text, title=title)
+    assert (ex.call_status, str(ex.call_date), ex.requested_by) == ("held", "2021-12-29", "russia")
+
+
+def test_the_maghrebi_may_is_a_month_not_a_prime_minister(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "وصف ترامب المكالمة الهاتفية التي أجراها أمس الجمعة 3 ماي مع نظيره الروسي بوتين بالجيدة."
+    ex = run(lexicon, text, day=dt.date(2019, 5, 4))
+    assert ex.is_call_report, ex.reason
+    assert str(ex.call_date) == "2019-05-03"
+
+
+def test_the_day_an_interview_was_published_is_not_the_call_date(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال ترامب في مقابلة مع صحيفة أمريكية نشرت أمس الأربعاء إنه تحدث مع نظيره الروسي "
+        "بوتين عبر الهاتف، من دون أن يحدد موعد المكالمة."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
+    assert ex.is_call_report and ex.call_date is None
+
+
+def test_a_live_blog_entry_names_its_source_and_its_day(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "تغطية مستمرة\n16:40 الكرملين: المحادثة الهاتفية بين الرئيس بوتين ونظيره الأمريكي "
+        "ترامب بدأت قبل قليل.\n17:55 ترامب على منصته: «اتصلت بالرئيس بوتين وكانت المكالمة "
+        "جيدة جدا»."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 3, 18))
+    assert (ex.source_side, str(ex.call_date), ex.requested_by) == ("russia", "2025-03-18", "us")
+    # an entry stamped before the page opened may be the next day's: no day is read from it
+    early = text.replace("16:40", "09:40").replace("17:55", "10:15")
+    assert run(lexicon, early, day=dt.date(2025, 3, 18)).call_date is None
+
+
+def test_who_called_told_further_down(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أجرى الرئيس الروسي بوتين اتصالا هاتفيا مع نظيره الأمريكي ترامب اليوم الخميس.\n"
+        "وقال أوشاكوف إن المكالمة استمرت ساعة.\nوأضاف أن الرئيسين بحثا الملف الأوكراني.\n"
+        "وكتب ترامب لاحقا على منصته أن بوتين اتصل به ليهنئه."
+    )
+    assert run(lexicon, text, day=dt.date(2025, 6, 12)).requested_by == "russia"
+
+
+@pytest.mark.parametrize(
+    ("subject", "side"),
+    [
+        ("المستشار الألماني ميرتس", "other"),
+        ("الرئاسة التركية", "other"),
+        ("دبلوماسي أوروبي", "other"),
+        ("وكالة «تاس» نقلا عن الكرملين", "russia"),
+    ],
+    ids=["foreign-leader", "foreign-presidency", "diplomat", "agency-citing-the-kremlin"],
+)
+def test_third_parties_and_media_citing_a_side_as_sources(lexicon, subject: str, side: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"قال {subject} إن الرئيس ترامب اتصل بالرئيس بوتين مساء أمس الأربعاء."
+    if subject.startswith("وكالة"):
+        text = f"اتصل الرئيس ترامب بالرئيس بوتين مساء أمس الأربعاء، وفق ما ذكرته {subject}."
+    ex = run(lexicon, text, day=dt.date(2025, 8, 21))
+    assert ex.is_call_report and ex.source_side == side
+
+
+def test_a_postponed_call_is_scheduled_only_with_a_new_day(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال بيسكوف اليوم إن المحادثة الهاتفية التي كان ينتظر أن تجري بين بوتين وترامب "
+        "أرجئت، وإنها ستجري يوم الأربعاء."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 6, 2))
+    assert (ex.call_status, str(ex.call_date)) == ("scheduled", "2025-06-04")
+    ex = run(lexicon, text.replace("، وإنها ستجري يوم الأربعاء", ""), day=dt.date(2025, 6, 2))
+    assert (ex.call_status, ex.call_date) == ("unknown", None)

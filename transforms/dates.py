@@ -355,6 +355,9 @@ _NOT_A_DATE_RE = re.compile(
 # Context checks, run on the text around a mention.
 # "الي" is left out: "تاجيل الاتصال الي الخميس" dates the call.
 _REFERENCE_RE = re.compile(r"(?<!\w)[وف]?(?:منذ|حتي|لغايه|لحين|قبل|قبيل|بعد|بعيد|عقب|اثر)\s*$")
+# "في مقابلة نشرت أمس السبت", "في مقابلة تلفزيونية بثت اليوم": the day of the interview's
+# publication, not of what it tells
+_PUBLISHED_VERB_RE = re.compile(r"(?<!\w)(?:نشرت|نشر|بثت|بث|اذيعت|اذيع|نشرتها|بثها)\s*$")
 _STAMP_RE = re.compile(
     r"(?<!\w)(?:اخر\s+تحديث|تم\s+التحديث|تحديث|تاريخ\s+(?:ال)?نشر|تاريخ\s+الاضافه|تم\s+النشر"
     r"|نشرت?(?=\s*(?::|في(?!\w)|بتاريخ|يوم(?!\w)))|محدث|محدثه|last\s+updated|updated|published"
@@ -760,6 +763,8 @@ def _ignore_reason(folded: str, cand: _Candidate) -> str | None:
             folded, end
         ):
             return "is a masthead date, not an event date"
+    if _PUBLISHED_VERB_RE.search(folded, max(0, start - 12), start):
+        return "dates a publication or broadcast ('نشرت', 'بثت'), not the event"
     if _REFERENCE_RE.search(folded, max(0, start - 12), start):
         return "is a reference point ('since', 'until', 'before', 'after'), not the day of an event"
     return None

@@ -104,11 +104,21 @@ class Detection:
     by_sentence: dict[int, list[CallMention]] = field(default_factory=dict, compare=False)
 
 
+# "3 ماي", "ماي 2019": the Maghrebi name of May, not a person of that name
+_MONTH_NAMED_LIKE_A_PERSON = frozenset({"ماي"})
+_DAY_BEFORE_RE = re.compile(r"\d\s*$")
+_YEAR_AFTER_RE = re.compile(r"\s*\d{4}")
+
+
 def _people(lex: Lexicon, text: str) -> list[Person]:
     """Every mention of a person in ``text`` (folded), overlaps resolved, in order."""
     found: list[Person] = []
     for start, end, label, phrase in lex.people.find(text):
         kind, _, side = label.partition(":")
+        if phrase in _MONTH_NAMED_LIKE_A_PERSON and (
+            _DAY_BEFORE_RE.search(text, max(0, start - 4), start) or _YEAR_AFTER_RE.match(text, end)
+        ):
+            continue
         if kind == "name":
             found.append(Person(start, end, side, lex.president(phrase)))
         elif kind == "title" and side == "both":
@@ -261,7 +271,7 @@ _EXPLAINER_RE = re.compile(
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
     r"\b(?:وفق|وفقا|حسب|حسبما|بحسب|كما|نقلا|قال|قالت|اكد|اكده|اكدت|اعلن|اعلنه|اعلنته|ذكر|ذكره|"
-    r"ذكرت|افاد|افادت|اوضح|اشار|صرح|مصدر|مصادر|بيان)\w{0,2}\b"
+    r"ذكرت|افاد|افادت|اوضح|اشار|صرح|مصدر|مصادر|بيان|وصف|وصفت|اعتبر|اعتبرت)\w{0,2}\b"
 )
 # "وكان الرئيسان قد ناقشا...": the pluperfect of Arabic news, always about an earlier event.
 _PLUPERFECT_RE = re.compile(
@@ -752,6 +762,11 @@ def _related_links(art: NormalizedArticle) -> set[int]:
     return links
 
 
+def _repeats_title(art: NormalizedArticle, idx: int) -> bool:
+    title = art.title_folded.strip(" .:")
+    return bool(title) and art.sentences[idx].folded.strip(" .:") == title
+
+
 def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None) -> Detection:
     """Decide whether ``art`` is a call report, and where the call is stated."""
     day = call_day or _ref_day(art.article.published_at)
@@ -853,7 +868,9 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         )
 
     body = [m for m in reported if m.sentence >= 0]
-    primary = body[0] if body else reported[0]
+    # a scraped page often repeats the headline as its first line: the story starts after it
+    told = [m for m in body if not _repeats_title(art, m.sentence)]
+    primary = (told or body or reported)[0]
     for idx, text in texts[primary.sentence + 2 :]:
         weak = [s for s in spans.get(idx, []) if s[2] == "weak"]
         if weak:

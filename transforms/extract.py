@@ -275,10 +275,71 @@ def requested_by(
     return None
 
 
-_TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
+# "البيت الأبيض: ...", "عاجل | الكرملين: ...", a live-blog entry "16:12 الكرملين: ..."
+# "أن بوتين اتصل به": the subject called; "اتصلت بالرئيس بوتين" in a president's own words: the
+# speaker called
+_CALLED_HIM_RE = re.compile(r"\bاتصل(?:ت)?\s+(?:به|بها)\b")
+_I_CALLED_RE = re.compile(r"(?:^|[\s«\"“])(?:اتصلت|هاتفت)\s")
 
 
-_TOPIC_HEAD_RE = re.compile(r"\W*[وفبلك]*(?:ال)?(?:مكالم|اتصال|محادث|قم[هت]|لقاء|هاتف)")
+def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> str | None:
+    """Who called, told further down than ``requested_by`` reads, in a sentence that goes on
+    about the call: "قال الكرملين إن المحادثة جرت بمبادرة من الجانب الأمريكي", "وكتب ترامب أن
+    بوتين اتصل به", a president's post "اتصلت بالرئيس بوتين"."""
+    assert det.primary is not None
+    for idx in range(max(det.primary.sentence, 0), len(art.sentences)):
+        mentions = det.by_sentence.get(idx, ())
+        if not any(not m.negated and not m.parties & {"aide", "other"} for m in mentions):
+            continue
+        text = art.sentences[idx].folded
+        sides = side_mentions(lex, text, adjectives=True)
+        for m in lex.requester_cue_re.finditer(text):
+            side = _first_side(sides, m.end(), m.end() + 40)
+            if side:
+                return side
+        plain = side_mentions(lex, text)
+        for m in _CALLED_HIM_RE.finditer(text):
+            before = [t for t in plain if t[1] <= m.start() and m.start() - t[1] <= 12]
+            if before:
+                return before[-1][2]
+        for m in _I_CALLED_RE.finditer(text):
+            speaker = _last_side(plain, 0, m.start())
+            callee = _first_side(plain, m.end(), m.end() + 40)
+            if speaker and callee and speaker != callee:
+                return speaker
+    return None
+
+
+# A postponed call: "قد تأجلت", "أرجئت المكالمة", "تأجيل المحادثة"
+_POSTPONED_RE = re.compile(r"\b(?:تاجل|تاجلت|ارجئ|ارجئت|اجلت|تاجيل|ارجاء)\w{0,2}\b")
+
+
+# A live-blog entry: "23:41 ترامب على «تروث سوشال»: ..."
+_ENTRY_TIME_RE = re.compile(r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s")
+
+
+def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution | None:
+    """A held call told in a live-blog entry stamped later the same day than the page was
+    opened: that day (an earlier clock time may be the next day's, so it pins nothing)."""
+    stamp = _ENTRY_TIME_RE.match(text)
+    if not stamp or published is None:
+        return None
+    h, m = int(stamp.group("h")), int(stamp.group("m"))
+    if h > 23 or m > 59 or (h, m) < (published.hour, published.minute):
+        return None
+    return DateResolution(
+        published.date(),
+        "relative",
+        f"a live-blog entry stamped {h:02d}:{m:02d}, after the page opened on {published.date()}",
+    )
+
+
+_TITLE_SOURCE_RE = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
+
+
+_TOPIC_HEAD_RE = re.compile(
+    r"\W*(?:(?:اول|ثاني|ثالث|اخر|اطول|احدث)\s+)?[وفبلك]*(?:ال)?(?:مكالم|اتصال|محادث|دردش|قم[هت]|لقاء|هاتف)"
+)
 
 
 def _is_topic(lex: Lexicon, lead: str) -> bool:
@@ -299,32 +360,54 @@ def _is_topic(lex: Lexicon, lead: str) -> bool:
     )
 
 
-def _source_in(lex: Lexicon, text: str, start: int, end: int) -> tuple[str, int, int] | None:
-    """The first source cue inside ``text[start:end]``: (side, start, end)."""
-    best: tuple[str, int, int] | None = None
+_CITING_RE = re.compile(r"\bنقلا\s+عن\b")
+
+
+def _source_in(
+    lex: Lexicon, text: str, start: int, end: int, leaders: bool = False
+) -> tuple[str, int, int] | None:
+    """The first source cue inside ``text[start:end]``: (side, start, end). With ``leaders``
+    (the evidence sentence and the title) a third country's leader ("المستشار الألماني ميرتس")
+    is "other" too; elsewhere such a leader's words are comment on the call, not its source.
+    A medium citing one side ("وكالة «تاس» نقلا عن الكرملين") is that side's."""
+    hits: list[tuple[str, int, int]] = []
     for side in ("us", "russia", "other"):
         m = lex.source_re[side].search(text, start, end)
-        if m and (
-            best is None
-            or m.start() < best[1]
-            or (m.start() == best[1] and m.end() > best[2])  # "مصادر في الكرملين" over "مصادر"
-        ):
-            best = (side, m.start(), m.end())
+        if m:
+            hits.append((side, m.start(), m.end()))
+    for p_start, p_end, label, _phrase in lex.people.find(text) if leaders else ():
+        if label == "other" and start <= p_start and p_end <= end:
+            hits.append(("other", p_start, p_end))
+            break
+    if not hits:
+        return None
+    # the earliest; at one place the longest ("مصادر في الكرملين" over "مصادر")
+    best = min(hits, key=lambda h: (h[1], -h[2]))
+    if best[0] == "other":
+        citing = _CITING_RE.search(text, best[2], end)
+        if citing:
+            cited = [
+                (side, m.start(), m.end())
+                for side in ("us", "russia")
+                if (m := lex.source_re[side].search(text, citing.end(), end))
+            ]
+            if cited:
+                return min(cited, key=lambda h: (h[1], -h[2]))
     return best
 
 
-def _attribution(lex: Lexicon, text: str) -> tuple[str, int, int] | None:
+def _attribution(lex: Lexicon, text: str, leaders: bool = False) -> tuple[str, int, int] | None:
     """The earliest attributed source of one folded sentence."""
     found: list[tuple[str, int, int]] = []
     lead = _TITLE_SOURCE_RE.match(text)  # "عاجل | البيت الأبيض: ..."
     if lead:
-        hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"))
+        hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"), leaders)
         if hit:
             found.append(hit)
     for regex in (lex.attribution_verb_re, lex.attribution_prep_re):
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
-            hit = _source_in(lex, text, lo, hi)
+            hit = _source_in(lex, text, lo, hi, leaders)
             if hit:
                 found.append(hit)
     return min(found, key=lambda t: t[1]) if found else None
@@ -344,7 +427,11 @@ def source(
             m = _TITLE_SOURCE_RE.match(art.title_folded)
             if m and _is_topic(lex, m.group("subj")):
                 m = None  # "مكالمة بايدن – بوتين: ..." names the subject, not who says it
-            hit = _source_in(lex, art.title_folded, m.start("subj"), m.end("subj")) if m else None
+            hit = (
+                _source_in(lex, art.title_folded, m.start("subj"), m.end("subj"), leaders=True)
+                if m
+                else None
+            )
             if hit:
                 original = art.article.title or ""
                 folded, offsets = fold_with_offsets(original)
@@ -352,7 +439,7 @@ def source(
                     return hit[0], original[offsets[hit[1]] : offsets[hit[2] - 1] + 1]
                 return hit[0], art.title_folded[hit[1] : hit[2]]
             continue
-        hit = _attribution(lex, art.sentences[idx].folded)
+        hit = _attribution(lex, art.sentences[idx].folded, leaders=idx == primary_sentence)
         if hit:
             return hit[0], _original_span(art, idx, hit[1], hit[2])
     return None, None
@@ -467,7 +554,14 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"
-    tense = {"held": "past", "scheduled": "future"}.get(status)
+    postponed = _POSTPONED_RE.search(
+        main, max(0, primary.start - 40), min(len(main), primary.end + 160)
+    )
+    if postponed and status != "requested":
+        # "مكالمة كان يرتقب أن يجريها ... قد تأجلت": not held; scheduled only if a new day is set
+        status = "unknown"
+    # a postponed call's only day is its new one, to come
+    tense = "future" if postponed else {"held": "past", "scheduled": "future"}.get(status)
     date_sentences = [main] + [
         folded(i) for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence
     ]
@@ -479,6 +573,10 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
             date_sentences, art.article.published_at, anchor=primary.start, tense=tense
         )
 
+    if postponed and status == "unknown" and resolution.value:
+        status = "scheduled"  # "أرجئت المكالمة ... وإنها ستجري يوم الأربعاء"
+    if resolution.value is None and status == "held" and primary.sentence >= 0:
+        resolution = _live_entry_day(main, art.article.published_at) or resolution
     # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
     day = resolution.value or (
         art.article.published_at.date() if art.article.published_at else None
@@ -513,6 +611,8 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     )
     titles = [art.title_folded] if primary.sentence >= 0 else []
     requester = requested_by(lex, around, primary, status, titles)
+    if requester is None:
+        requester = _later_requester(lex, art, det)
     side, phrase = source(lex, art, primary.sentence)
 
     topics, actors = tags(lex, [art.title_folded] + [s.folded for s in sentences])
