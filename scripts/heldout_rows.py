@@ -30,6 +30,8 @@ SCORED_BY = {
     "sixth_writer.jsonl": "d8b18ac^",
     "seventh_writer.jsonl": "d8b18ac^",
     "eighth_writer.jsonl": "b463e62^",
+    "ninth_writer.jsonl": "5e77ae2^",
+    "tenth_writer.jsonl": "5e77ae2^",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

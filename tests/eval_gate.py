@@ -35,6 +35,8 @@ SETS = {
     "writer6": ("sixth_writer.jsonl",),
     "writer7": ("seventh_writer.jsonl",),
     "writer8": ("eighth_writer.jsonl",),
+    "writer9": ("ninth_writer.jsonl",),
+    "writer10": ("tenth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
