@@ -476,9 +476,7 @@ def duration_minutes(texts: Sequence[str]) -> int | None:
 def tags(lex: Lexicon, texts: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(topics, actors) mentioned anywhere in ``texts``, in lexicon order."""
     found = {
-        label
-        for _, _, labels, _ in lex.tag_matcher.find("\n".join(texts))
-        for label in labels.split("|")
+        label for labels in lex.tag_matcher.labels("\n".join(texts)) for label in labels.split("|")
     }
     return (
         tuple(k for k in lex.topic_names if f"topic:{k}" in found),

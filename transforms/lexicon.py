@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -180,9 +181,14 @@ class PhraseMatcher:
                 return stem
         return None
 
-    def _find(self, text: str) -> list[tuple[int, int, str, str]]:
+    def labels(self, text: str) -> set[str]:
+        """The labels of what ``find`` would return, without locating the matches."""
+        return {label for _, n, label, _ in self._scan(_TOKEN_RE.findall(text)) if n}
+
+    def _scan(self, words: list[str]) -> Iterator[tuple[int, int, str, str]]:
+        """The tokens of ``words`` that may start a phrase, in order, as ``(index, number of
+        words matched, label, phrase)``; 0 words (and empty strings) when none starts there."""
         candidates = self._candidates
-        words = _TOKEN_RE.findall(text)
         unique = set(words)
         prefixes = self._stem_prefixes
         stem_words = (
@@ -190,35 +196,41 @@ class PhraseMatcher:
         )
         starters = {w for w in unique if w in candidates}
         if not starters and not stem_words:
-            return []
+            return
         starters |= stem_words
-        out: list[tuple[int, int, str, str]] = []
-        cursor = 0  # every token before it has been located or skipped
         resume = 0  # the first token not inside the last match
         for i in [i for i, w in enumerate(words) if w in starters]:
             if i < resume:
                 continue
             word = words[i]
-            # locate this token: the first whole-word occurrence after the cursor (a token
-            # equal to it before this one would have been located already)
-            start = _find_token(text, word, cursor)
-            cursor = start + len(word)
             hit = None
             for n, rest, label, phrase in candidates.get(word, ()):
                 if words[i + 1 : i + n] == rest:
-                    end = cursor
-                    for k in range(1, n):
-                        end = _find_token(text, words[i + k], end) + len(words[i + k])
-                    hit = (start, end, label, phrase, n)
+                    hit = (i, n, label, phrase)
                     break
             if hit is None and word in stem_words:
                 stem = self._stem_at(word)
                 if stem:
-                    hit = (start, cursor, stem[1], stem[2], 1)
+                    hit = (i, 1, stem[1], stem[2])
             if hit:
-                out.append(hit[:4])
-                cursor = hit[1]
-                resume = i + hit[4]
+                resume = i + hit[1]
+                yield hit
+            else:
+                yield (i, 0, "", "")
+
+    def _find(self, text: str) -> list[tuple[int, int, str, str]]:
+        words = _TOKEN_RE.findall(text)
+        out: list[tuple[int, int, str, str]] = []
+        cursor = 0  # every token before it has been located or skipped
+        for i, n, label, phrase in self._scan(words):
+            # locate this token: the first whole-word occurrence after the cursor (a token
+            # equal to it before this one would have been located already)
+            start = _find_token(text, words[i], cursor)
+            cursor = start + len(words[i])
+            if n:
+                for k in range(1, n):
+                    cursor = _find_token(text, words[i + k], cursor) + len(words[i + k])
+                out.append((start, cursor, label, phrase))
         return out
 
 
