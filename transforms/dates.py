@@ -355,6 +355,8 @@ _NOT_A_DATE_RE = re.compile(
 # Context checks, run on the text around a mention.
 # "الي" is left out: "تاجيل الاتصال الي الخميس" dates the call.
 _REFERENCE_RE = re.compile(r"(?<!\w)[وف]?(?:منذ|حتي|لغايه|لحين|قبل|قبيل|بعد|بعيد|عقب|اثر)\s*$")
+# "اليوم نفسه", "اليوم ذاته": the day the sentence named before
+_SAME_DAY_RE = re.compile(r"\s+(?:نفسه|ذاته)(?!\w)")
 # "في مقابلة نشرت أمس السبت", "في مقابلة تلفزيونية بثت اليوم": the day of the interview's
 # publication, not of what it tells
 _PUBLISHED_VERB_RE = re.compile(r"(?<!\w)(?:نشرت|نشر|بثت|بث|اذيعت|اذيع|نشرتها|بثها)\s*$")
@@ -870,7 +872,20 @@ def find_date_mentions(
             taken.append(cand)
     taken.sort(key=lambda c: c.start)
     mentions = []
-    for cand in taken:
+    for n, cand in enumerate(taken):
+        if cand.method == RELATIVE and _SAME_DAY_RE.match(folded, cand.end):
+            # "مساء الخميس ... في وقت سابق من اليوم نفسه": the day named before, not today
+            before = next((t for t in reversed(taken[:n]) if t.value is not None), None)
+            if before is not None:
+                cand = _Candidate(
+                    cand.start,
+                    cand.end,
+                    cand.priority,
+                    before.value,
+                    before.method,
+                    f"{_quote(folded, cand.start, cand.end)} 'نفسه' = the day named before it, "
+                    f"{before.value}",
+                )
         reason, ignored = cand.reason, cand.ignored
         if not ignored:
             why = _ignore_reason(folded, cand)

@@ -57,7 +57,7 @@ _TITLE_COUNTERPART_RE = re.compile(r"نظير")
 _NEGATION_REACH = 90  # characters before the call expression
 # A new clause between a negation and the call: the negation is about something else.
 _NEGATION_BREAK_RE = re.compile(
-    r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما)\b|[.؛;]"
+    r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما|وذلك)\b|[.؛;]"
 )
 
 
