@@ -195,8 +195,24 @@ _NEGATED_RIGHT_BEFORE_RE = re.compile(
     r"(?:^|[\s«\"“(])[وف]?(?:لا|لم|لن|اي|ايه|ليس|ليست|دون|بدون|من\s+دون|بدلا\s+من|بدل|عوضا\s+عن)"
     r"(?:\s+(?:عبر|من\s+خلال|في|ب))?\s*$"
 )
+# "ويأتي ذلك بعد", "وجاء اللقاء تنفيذا لما": a sentence about another event, measured by the call
+_COMES_AFTER_RE = re.compile(
+    r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
+    r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
+)
+_CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|حديث)")
+# A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
+_FACT_CHECK_RE = re.compile(
+    r"^\W*(?:(?:ال)?حكم\s*:\s*)?(?:مضلل|زائف|كاذب|ملفق|مفبرك|غير\s+صحيح|خطا|صحيح\s+جزئيا|"
+    r"(?:ال)?حكم|تحقق|تقصي\s+(?:ال)?حقائق)\s*[:|]"
+)
+# Between two coordinated people: "أردوغان وبوتين" (the و is the second person's first letter)
+_COORDINATION_GAP_RE = re.compile(r"\s+و")
 # "مكالمات هاتفية", "الاتصالات الهاتفية": several calls, a habit or a series, never one event
-_PLURAL_CALL_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالمات|اتصالات)(?:ه|ها|هما|هم)?(?!\w)")
+_PLURAL_CALL_RE = re.compile(
+    r"[وفبلك]*(?:ال)?(?:مكالمات|اتصالات|اتصالين|اتصالان|مكالمتين|مكالمتان|محادثتين|محادثتان)"
+    r"(?:ه|ها|هما|هم)?(?!\w)"
+)
 # "، واتصال مع بايدن": a call noun coordinated with the call expression before it
 _COORDINATED_RE = re.compile(r"[،,]\s*$")
 # "اتصال هاتفي أجراه مع X", "المكالمة التي تلقاها من X": one doer ("he"), the subject.
@@ -208,7 +224,8 @@ _PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
 _SOURCE_GAP_RE = re.compile(
     r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:"
     # "أوشاكوف يكشف تفاصيل جديدة عن مكالمة بوتين وبايدن": who tells of the call
-    r"|(?:^|\s)[يت]?(?:كشف|روي|تحدث|تكلم|علق|كتب)\w{0,2}(?:\s+[^\s،,.]+){0,3}\s+(?:عن|حول|بشان)\s*$"
+    r"|(?:^|\s)[يت]?(?:كشف|روي|تحدث|تكلم|علق|كتب)\w{0,2}(?:\s+[^\s،,.]+){0,3}\s+"
+    r"(?:عن|حول|بشان|ما\s+(?:دار|جري|حدث)\s+في)\s*$"
 )
 # A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
@@ -431,6 +448,11 @@ def analyse_mention(
     elif between and any(p.role == "both" for p in right[:1]):
         left = []
     adjacent = ([left[-1]] if left else []) + ([right[0]] if right else [])
+    # "أردوغان وبوتين يبحثان هاتفيا ... موقف ترامب": a subject coordinated with "و" is a party too
+    k = len(left) - 1
+    while k > 0 and _COORDINATION_GAP_RE.fullmatch(text, left[k - 1].end, left[k].start + 1):
+        adjacent.append(left[k - 1])
+        k -= 1
     roles: set[str] = set()
     presidents: list[President] = []
     elect = False
@@ -480,6 +502,12 @@ def analyse_mention(
     plural = bool(_PLURAL_CALL_RE.match(text, start, end))
     near_after = text[end : end + 45]
     bg = lex.background_re
+    comes = _COMES_AFTER_RE.match(text)
+    # "وجاء اللقاء ... تنفيذا لما اتفق عليه الرئيسان في اتصالهما", "وتأتي هذه الاتصالات بعد
+    # يومين من المحادثة": the sentence dates another event by the call (news only if recent)
+    measured_by = bool(
+        comes and comes.end() <= start and not _CALL_NOUN_START_RE.match(text, comes.end("verb"))
+    )
     if plural or bg["hard_before"].search(near_before) or bg["hard_after"].search(near_after):
         recall = "hard"
     elif (
@@ -487,6 +515,7 @@ def analyse_mention(
         or bg["soft_after"].search(near_after)
         or _PLUPERFECT_RE.search(text[max(0, start - 120) : start])
         or _PLUPERFECT_VERB_RE.search(text[max(0, start - 80) : end])
+        or measured_by
     ):
         recall = "soft"
     else:
@@ -830,6 +859,12 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             reason = "a call of one president with someone else"
         return Detection(False, reason, (), None, base, by_sentence)
 
+    if _FACT_CHECK_RE.match(art.title_folded) or any(
+        _FACT_CHECK_RE.match(s.folded) for s in art.sentences[:2]
+    ):
+        return Detection(
+            False, "a fact-check of a claimed call", tuple(strong), None, base, by_sentence
+        )
     # A call that the article reports beats one that is merely recalled.
     explainer = any(_EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
     reported = [
