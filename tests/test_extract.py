@@ -307,3 +307,21 @@ def test_a_postponed_call_is_scheduled_only_with_a_new_day(lexicon) -> None:  # 
     assert (ex.call_status, str(ex.call_date)) == ("scheduled", "2025-06-04")
     ex = run(lexicon, text.replace("، وإنها ستجري يوم الأربعاء", ""), day=dt.date(2025, 6, 2))
     assert (ex.call_status, ex.call_date) == ("unknown", None)
+
+
+def test_the_calls_own_relative_clause_dates_it(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "كشف أوشاكوف اليوم الجمعة تفاصيل عن المكالمة الهاتفية التي أجراها الرئيس بوتين مع "
+        "نظيره الأمريكي ترامب أول من أمس."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 6, 6))
+    assert ex.is_call_report, ex.reason
+    assert str(ex.call_date) == "2025-06-04"
+
+
+def test_a_preposition_glued_to_its_source(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أجرى الرئيس ترامب اليوم اتصالا هاتفيا مع نظيره الروسي بوتين، وفقا لبيان صادر عن "
+        "البيت الأبيض.\nوقال الكرملين إن المكالمة استمرت ساعتين."
+    )
+    assert run(lexicon, text, day=dt.date(2025, 3, 18)).source_side == "us"

@@ -355,6 +355,8 @@ _NOT_A_DATE_RE = re.compile(
 # Context checks, run on the text around a mention.
 # "الي" is left out: "تاجيل الاتصال الي الخميس" dates the call.
 _REFERENCE_RE = re.compile(r"(?<!\w)[وف]?(?:منذ|حتي|لغايه|لحين|قبل|قبيل|بعد|بعيد|عقب|اثر)\s*$")
+# A call noun with its own relative clause: "المكالمة الهاتفية التي", "الاتصال الذي"
+_OWN_RELATIVE_CLAUSE_RE = re.compile(r"\s+(?:\S+\s+)?(?:ال)?(?:تي|ذي)\s")
 # "اليوم نفسه", "اليوم ذاته": the day the sentence named before
 _SAME_DAY_RE = re.compile(r"\s+(?:نفسه|ذاته)(?!\w)")
 # "في مقابلة نشرت أمس السبت", "في مقابلة تلفزيونية بثت اليوم": the day of the interview's
@@ -929,11 +931,16 @@ def _pick_in_evidence(
     word = _WORD_RE.match(folded, anchor)
     anchor_end = word.end() if word else anchor
     clause_start, clause_end = _clause(folded, anchor)
+    # "عن المكالمة التي أجراها ... أول من أمس": the call's own relative clause dates it, not a
+    # date before the call noun (which dates the telling: "كشف اليوم الجمعة ... عن المكالمة")
+    relative = _OWN_RELATIVE_CLAUSE_RE.match(folded, anchor_end) is not None
     ranked = []
     for mention in mentions:
         after = mention.start >= anchor
         distance = max(0, mention.start - anchor_end) if after else max(0, anchor - mention.end)
-        if mention.start >= clause_start and mention.end <= clause_end:
+        if mention.start >= clause_start and mention.end <= clause_end and relative and not after:
+            tier, where = 1, "evidence sentence, before the call's own relative clause"
+        elif mention.start >= clause_start and mention.end <= clause_end:
             tier, where = 0, "evidence sentence, same clause as the call"
         elif after:
             tier, where = 1, "evidence sentence, a clause after the call word"

@@ -409,7 +409,8 @@ def load_lexicon() -> Lexicon:
         attribution_prep_re=re.compile(
             r"(?:^|\s)[وف]?(?:"
             + "|".join(r"\s*".join(fold_chars(p).split()) for p in src["preps"])
-            + r")(?!\w)\s*(?:ما\s+\w+\s+)?(?P<subj>.{1,60})"
+            # a prep ending in ل glues on: "وفقا لبيان صادر عن البيت الأبيض"
+            + r")(?:(?<=ل)|(?!\w))\s*(?:ما\s+\w+\s+)?(?P<subj>.{1,60})"
         ),
         background_re={
             k: re.compile(
