@@ -32,6 +32,10 @@ SCORED_BY = {
     "eighth_writer.jsonl": "b463e62^",
     "ninth_writer.jsonl": "5e77ae2^",
     "tenth_writer.jsonl": "5e77ae2^",
+    "eleventh_writer.jsonl": "970a8b8",
+    "twelfth_writer.jsonl": "c9b9c81",
+    "thirteenth_writer.jsonl": "970a8b8",
+    "fourteenth_writer.jsonl": "970a8b8",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

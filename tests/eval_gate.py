@@ -37,6 +37,10 @@ SETS = {
     "writer8": ("eighth_writer.jsonl",),
     "writer9": ("ninth_writer.jsonl",),
     "writer10": ("tenth_writer.jsonl",),
+    "writer11": ("eleventh_writer.jsonl",),
+    "writer12": ("twelfth_writer.jsonl",),
+    "writer13": ("thirteenth_writer.jsonl",),
+    "writer14": ("fourteenth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
