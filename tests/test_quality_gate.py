@@ -89,4 +89,6 @@ def test_confidence_is_calibrated_on_heldout_decisions() -> None:
         delivered = sum(y for _, y in band) / len(band)
         assert abs(claimed - delivered) <= 0.05, (lo, hi, claimed, delivered)
     brier = sum((p - y) ** 2 for p, y in zip(probs, ys, strict=True)) / len(ys)
-    assert brier < 0.03
+    # the bare decision (0 or 1) scores its error rate; the score must be worth a quarter more
+    errors = sum(int(row[0]) != y for row, y in zip(xs, ys, strict=True)) / len(ys)
+    assert brier < 0.75 * errors and brier < 0.04, (brier, errors)
