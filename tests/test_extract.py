@@ -325,3 +325,25 @@ def test_a_preposition_glued_to_its_source(lexicon) -> None:  # type: ignore[no-
         "البيت الأبيض.\nوقال الكرملين إن المكالمة استمرت ساعتين."
     )
     assert run(lexicon, text, day=dt.date(2025, 3, 18)).source_side == "us"
+
+
+def test_a_goodwill_gesture_initiates_no_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أعلن الكرملين اليوم أن الرئيس بوتين بحث خلال اتصال هاتفي مع نظيره الأمريكي ترامب "
+        "وقف الضربات.\nوقال البيان إن المحادثة استمرت ساعتين.\nوأضاف أن روسيا ستسلم 23 "
+        "جنديا كـ«بادرة حسن نية»."
+    )
+    assert run(lexicon, text, day=dt.date(2025, 3, 18)).requested_by is None
+
+
+def test_a_live_blog_entry_with_a_half_day_marker(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "تغطية مباشرة\n12:20 ص — الرئيس الأمريكي دونالد ترامب يكتب على منصته: «في ختام "
+        "الاجتماعات، اتصلت بالرئيس بوتين وبدأت الترتيبات للقاء»."
+    )
+    published = dt.datetime(2025, 8, 19, 2, 40, tzinfo=CAIRO)
+    art = Article("t", "u", "o", None, None, text, published, None)
+    ex = analyze_article(lexicon, art)[1]
+    assert (ex.source_side, ex.requested_by) == ("us", "us")
+    # "12:20 ص" is twenty past midnight, before the page opened at 02:40: it pins no day
+    assert ex.call_date is None

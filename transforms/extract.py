@@ -162,7 +162,9 @@ _CALLED_RE = re.compile(
 )
 # "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
 _INITIATED_RE = re.compile(
-    r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}|\bبادر\w{0,2}\b"
+    r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}"
+    # the verb only: "بادرة حسن نية" (a goodwill gesture) initiates nothing
+    r"|\bبادر(?:ت|ا|وا|تا)?\b"
 )
 _REQUESTED_IT_RE = re.compile(r"\b(?:طلب|طلبت|طلبا)(?:ها|ه)\b")
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
@@ -314,8 +316,12 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
 _POSTPONED_RE = re.compile(r"\b(?:تاجل|تاجلت|ارجئ|ارجئت|اجلت|تاجيل|ارجاء)\w{0,2}\b")
 
 
-# A live-blog entry: "23:41 ترامب على «تروث سوشال»: ..."
-_ENTRY_TIME_RE = re.compile(r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s")
+# A live-blog entry: "23:41 ترامب على «تروث سوشال»: ...", "12:20 ص — الكرملين: ..."
+_ENTRY_TIME_RE = re.compile(
+    r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<half>[صم](?!\w)|am\b|pm\b)?\s*[—–\-|]?\s*"
+)
+# its speaker, before the first colon: "12:20 ص — الرئيس الأمريكي ترامب يكتب على منصته:"
+_ENTRY_SOURCE_RE = re.compile(_ENTRY_TIME_RE.pattern + r"(?P<subj>[^:|«\"]{2,70}):")
 
 
 def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution | None:
@@ -325,6 +331,11 @@ def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution 
     if not stamp or published is None:
         return None
     h, m = int(stamp.group("h")), int(stamp.group("m"))
+    half = stamp.group("half")
+    if half in ("ص", "am") and h == 12:
+        h = 0  # "12:20 ص" is twenty past midnight
+    elif half in ("م", "pm") and h < 12:
+        h += 12
     if h > 23 or m > 59 or (h, m) < (published.hour, published.minute):
         return None
     return DateResolution(
@@ -399,11 +410,12 @@ def _source_in(
 def _attribution(lex: Lexicon, text: str, leaders: bool = False) -> tuple[str, int, int] | None:
     """The earliest attributed source of one folded sentence."""
     found: list[tuple[str, int, int]] = []
-    lead = _TITLE_SOURCE_RE.match(text)  # "عاجل | البيت الأبيض: ..."
-    if lead:
-        hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"), leaders)
+    # "عاجل | البيت الأبيض: ...", a live-blog entry "12:20 ص — ترامب يكتب على منصته: ..."
+    for lead in (_TITLE_SOURCE_RE.match(text), _ENTRY_SOURCE_RE.match(text)):
+        hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"), leaders) if lead else None
         if hit:
             found.append(hit)
+            break
     for regex in (lex.attribution_verb_re, lex.attribution_prep_re):
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
