@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -258,7 +258,10 @@ class President:
     terms: tuple[tuple[dt.date, dt.date | None], ...]
 
     def sitting_on(self, day: dt.date) -> bool:
-        return any(start <= day and (end is None or day < end) for start, end in self.terms)
+        for start, end in self.terms:
+            if start <= day and (end is None or day < end):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -287,16 +290,22 @@ class Lexicon:
     tag_matcher: PhraseMatcher  # topic and actor keywords ("topic:<name>", "actor:<name>")
     topic_names: tuple[str, ...]
     actor_names: tuple[str, ...]
+    # who sat on which side on which day, worked out once per (side, day): a pure memo
+    _sitting: dict[tuple[str, dt.date], President | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def president(self, spelling: str) -> President | None:
         """The president a matched spelling names (the matcher has stripped the proclitics)."""
         return self.spelling_to_president.get(" ".join(spelling.split()))
 
     def sitting(self, side: str, day: dt.date) -> President | None:
-        for p in self.presidents:
-            if p.side == side and p.sitting_on(day):
-                return p
-        return None
+        key = (side, day)
+        if key not in self._sitting:
+            self._sitting[key] = next(
+                (p for p in self.presidents if p.side == side and p.sitting_on(day)), None
+            )
+        return self._sitting[key]
 
 
 def _date(value: Any) -> dt.date | None:
