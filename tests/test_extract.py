@@ -347,3 +347,15 @@ def test_a_live_blog_entry_with_a_half_day_marker(lexicon) -> None:  # type: ign
     assert (ex.source_side, ex.requested_by) == ("us", "us")
     # "12:20 ص" is twenty past midnight, before the page opened at 02:40: it pins no day
     assert ex.call_date is None
+
+
+def test_a_call_the_report_says_may_not_have_happened_is_unknown(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال الرئيس ترامب اليوم إنه تحدث هاتفيا مع نظيره الروسي بوتين.\nوقال بيسكوف: «لا "
+        "يمكنني تأكيد ذلك أو نفيه»."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 2, 10))
+    assert ex.call_status == "held"  # a spokesman's "neither confirm nor deny" is not enough
+    more = "\nولم يتضح متى جرت المكالمة، ولا ما إذا كانت قد جرت بالفعل."
+    ex = run(lexicon, text + more, day=dt.date(2025, 2, 10))
+    assert (ex.call_status, ex.call_date) == ("unknown", None)

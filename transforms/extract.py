@@ -312,6 +312,15 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
     return None
 
 
+# The report itself says it is not known whether the call took place: "ولم يتضح ما إذا كانت
+# المكالمة قد جرت بالفعل", "من دون أن توضح ما إذا كان الاتصال قد جرى" (a spokesman's "I can
+# neither confirm nor deny" alone is not enough: the claim may still be reported as a call)
+_UNCONFIRMED_RE = re.compile(
+    r"(?<!\S)[وف]?(?:لم\s+يتضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:\S+\s+){0,10}?ما\s+اذا\s+(?:\S+\s+){0,3}?"
+    r"(?:قد\s+)?(?:جر|تم|حصل)"
+)
+
+
 # A postponed call: "قد تأجلت", "أرجئت المكالمة", "تأجيل المحادثة"
 _POSTPONED_RE = re.compile(r"\b(?:تاجل|تاجلت|ارجئ|ارجئت|اجلت|تاجيل|ارجاء)\w{0,2}\b")
 
@@ -585,6 +594,12 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
 
     if postponed and status == "unknown" and resolution.value:
         status = "scheduled"  # "أرجئت المكالمة ... وإنها ستجري يوم الأربعاء"
+    if status == "held" and any(
+        _UNCONFIRMED_RE.search(s.folded) for s in sentences[max(primary.sentence, 0) :]
+    ):
+        # one side says so, the other neither confirms nor denies: not known to have happened
+        status = "unknown"
+        resolution = DateResolution(None, "unresolved", "nobody confirms the call took place")
     if resolution.value is None and status == "held" and primary.sentence >= 0:
         resolution = _live_entry_day(main, art.article.published_at) or resolution
     # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
