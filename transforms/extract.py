@@ -190,8 +190,9 @@ def requested_by(
 ) -> str | None:
     """Who asked for or initiated the call - only when the text says so, else None."""
     for text in sentences:
-        sides = side_mentions(lex, text, adjectives=True)
-        for m in lex.requester_cue_re.finditer(text):
+        cues = list(lex.requester_cue_re.finditer(text))
+        sides = side_mentions(lex, text, adjectives=True) if cues else []
+        for m in cues:
             side = _first_side(sides, m.end(), m.end() + 40)
             if side:
                 return side
@@ -229,6 +230,8 @@ def requested_by(
         if side:
             return side
     for other in sentences:
+        if not (_REQUESTED_IT_RE.search(other) or _INITIATED_RE.search(other)):
+            continue
         other_sides = side_mentions(lex, other)
         for m in _REQUESTED_IT_RE.finditer(other):
             # "بعد أن طلبتها واشنطن": verb, the call as its object, then who asked
@@ -241,8 +244,9 @@ def requested_by(
             if side:
                 return side
     for candidate in [sentences[0], *titles]:
-        sides_c = side_mentions(lex, candidate)
-        for m in _CALLED_RE.finditer(candidate):
+        called = list(_CALLED_RE.finditer(candidate))
+        sides_c = side_mentions(lex, candidate) if called else []
+        for m in called:
             gap = next(g for g in ("gap", "gap2", "gap3") if m.group(g) is not None)
             in_gap = {side for s, _, side in sides_c if m.start(gap) <= s < m.end(gap)}
             if len(in_gap) > 1:
