@@ -359,3 +359,9 @@ def test_a_call_the_report_says_may_not_have_happened_is_unknown(lexicon) -> Non
     more = "\nولم يتضح متى جرت المكالمة، ولا ما إذا كانت قد جرت بالفعل."
     ex = run(lexicon, text + more, day=dt.date(2025, 2, 10))
     assert (ex.call_status, ex.call_date) == ("unknown", None)
+
+
+def test_the_subject_of_a_coordinated_verb_made_the_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "قال أوشاكوف إن الرئيسين بوتين وترامب أجريا محادثة هاتفية مساء أمس الاثنين."
+    title = "ترامب يقطع اجتماعه مع القادة الأوروبيين ويتصل ببوتين"
+    assert run(lexicon, text, day=dt.date(2025, 8, 19), title=title).requested_by == "us"

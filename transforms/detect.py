@@ -436,6 +436,10 @@ def analyse_mention(
         and p.start - end <= _RIGHT_REACH
         and not _ATTRIBUTION_RE.search(text[end : p.start])
     ]
+    if {"us", "russia"} <= {p.role for p in left} or any(p.role == "both" for p in left[-1:]):
+        # "أجرى الرئيسان بوتين وترامب محادثة هاتفية، قبل يوم من استقبال ترامب للرئيس الأوكراني":
+        # the parties stand before the call; past a comma is another event's
+        right = [p for p in right if not _COMMA_RE.search(text, end, p.start)]
     doer = _SINGLE_DOER_RE.match(text, end)
     if doer and left and right and right[0].start - doer.end() <= 3:
         # "ماكرون ... بعد يوم من اتصال هاتفي أجراه مع بايدن": "he" who held it is the
@@ -710,9 +714,11 @@ def _recalled(
         # only a calendar date can make a plainly reported call stale (a weekday word is at
         # most a week old), and calendar dates have digits or a month name: skip the parser
         return False
-    res = resolve_call_date([text], published, anchor=m.start)
+    # a call announced in the future tense ("سيجريان اتصالا") is not dated by a past day
+    tense = "future" if _FUTURE_BEFORE_RE.search(text, max(0, m.start - 40), m.start) else None
+    res = resolve_call_date([text], published, anchor=m.start, tense=tense)
     if res.value is None:
-        if _other_month_after(text, m.end, published):
+        if tense is None and _other_month_after(text, m.end, published):
             return True  # "خلال اتصال هاتفي في أبريل" in a June article: an old call
         return m.recall == "soft" and m.sentence > 1
     delta = (res.value - published.date()).days
@@ -721,6 +727,10 @@ def _recalled(
     if m.recall == "soft":
         return not (-_RECENT_DAYS[0] <= delta <= _RECENT_DAYS[1])
     return False
+
+
+_COMMA_RE = re.compile(r"[،,]")
+_FUTURE_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?س[يتن]\w{2,}\s+(?:\S+\s+){0,2}$")
 
 
 def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:

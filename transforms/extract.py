@@ -156,7 +156,7 @@ _RECEIVED_RE = re.compile(
 )
 # "أجرى X اتصالا هاتفيا بـ Y", "X أجرى ... اتصالا بـ Y", "اتصل X بـ Y", "يهاتف X Y": X called.
 _CALLED_RE = re.compile(
-    r"\b(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
+    r"\b[وف]?(?:(?:س)?[يت]?(?:جري|اجر(?:ي|ى))\b(?P<gap>.{0,120}?)\bاتصال\w{0,2}(?:\s+هاتفي\w{0,2})?\s+ب(?!ين)"
     r"|(?P<purpose>ل)?(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
     r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
@@ -270,9 +270,10 @@ def requested_by(
                 side = None
             if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
                 side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
-            elif side is None and m.group("purpose") and people:
-                # "قطع ترامب اجتماعه ... ليتصل ببوتين": the purpose verb's subject is the
-                # sentence's, its first president
+            elif side is None and (m.group("purpose") or m.group(0)[0] in "وف") and people:
+                # "قطع ترامب اجتماعه ... ليتصل ببوتين", "ترامب يقطع اجتماعه ... ويتصل ببوتن": a
+                # purpose verb, or one coordinated with the sentence's verb, has the
+                # sentence's subject, its first president
                 side = people[0][2]
             elif side is None:
                 side = _first_side(sides_c, m.start(gap), m.end(gap))
