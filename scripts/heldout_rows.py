@@ -36,6 +36,10 @@ SCORED_BY = {
     "twelfth_writer.jsonl": "c9b9c81",
     "thirteenth_writer.jsonl": "970a8b8",
     "fourteenth_writer.jsonl": "970a8b8",
+    "fifteenth_writer.jsonl": "70354d6",
+    "sixteenth_writer.jsonl": "70354d6",
+    "seventeenth_writer.jsonl": "70354d6",
+    "eighteenth_writer.jsonl": "70354d6",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

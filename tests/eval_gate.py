@@ -41,6 +41,10 @@ SETS = {
     "writer12": ("twelfth_writer.jsonl",),
     "writer13": ("thirteenth_writer.jsonl",),
     "writer14": ("fourteenth_writer.jsonl",),
+    "writer15": ("fifteenth_writer.jsonl",),
+    "writer16": ("sixteenth_writer.jsonl",),
+    "writer17": ("seventeenth_writer.jsonl",),
+    "writer18": ("eighteenth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
