@@ -365,3 +365,26 @@ def test_the_subject_of_a_coordinated_verb_made_the_call(lexicon) -> None:  # ty
     text = "قال أوشاكوف إن الرئيسين بوتين وترامب أجريا محادثة هاتفية مساء أمس الاثنين."
     title = "ترامب يقطع اجتماعه مع القادة الأوروبيين ويتصل ببوتين"
     assert run(lexicon, text, day=dt.date(2025, 8, 19), title=title).requested_by == "us"
+
+
+@pytest.mark.parametrize(
+    ("text", "requester"),
+    [
+        ("أعلن أوباما أمس الجمعة اتفاقا تم خلال اتصال هاتفي أجراه أوباما بميدفيديف.", "us"),
+        (
+            "قال الرئيس أوباما إنه بحث، خلال اتصال هاتفي أجراه أمس الجمعة مع نظيره الروسي "
+            "ميدفيديف، بنود المعاهدة.",
+            None,
+        ),
+        (
+            "كشفت صحيفة أن الرئيس أوباما تجاهل تعليمات مستشاريه عندما اتصل بنظيره الروسي "
+            "ميدفيديف أمس الجمعة.",
+            "us",
+        ),
+    ],
+    ids=["made-by-then-whom", "made-with-names-no-caller", "when-he-called"],
+)
+def test_who_made_the_call_after_the_call_noun(lexicon, text: str, requester: str | None) -> None:  # type: ignore[no-untyped-def]
+    ex = run(lexicon, text, day=dt.date(2010, 3, 27))
+    assert ex.is_call_report, ex.reason
+    assert ex.requested_by == requester

@@ -160,6 +160,13 @@ _CALLED_RE = re.compile(
     r"|(?P<purpose>ل)?(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
     r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
+# "اتصال هاتفي أجراه أوباما بميدفيديف": the call, then who made it, then whom he called
+_MADE_BY_RE = re.compile(
+    r"\b(?:ال)?اتصال\w{0,2}(?:\s+(?:ال)?هاتفي\w{0,2})?\s+(?:(?:ال)?(?:ذي|تي)\s+)?اجرا(?:ه|ها)\s+"
+    r"(?P<subj>(?:(?!\bمع\b)[^،,.]){1,45}?)\s+ب(?!ين)(?=\w)"
+)
+# A call verb in a when-clause: "عندما اتصل بنظيره": the sentence's subject called
+_WHEN_BEFORE_RE = re.compile(r"(?:عندما|حين|حينما|لما|بعدما|بعد\s+ان|قبل\s+ان)\s+$")
 # "بوتين هو من طلب المكالمة", "بادر بايدن إلى الاتصال": who asked, whatever the status.
 _INITIATED_RE = re.compile(
     r"\b(?:هو|هي)\s+(?:من|الذي|التي)\s+(?:طلب|بادر|اقترح|اتصل)\w{0,2}"
@@ -229,6 +236,12 @@ def requested_by(
         side = _first_side(sides, received.end(), received.end() + 45)
         if side:
             return side
+    made = _MADE_BY_RE.search(text)
+    if made:
+        side = _first_side(sides, made.start("subj"), made.end("subj"))
+        callee = _first_side(sides, made.end() - 1, made.end() + 40)
+        if side and callee and side != callee:
+            return side
     for other in sentences:
         if not (_REQUESTED_IT_RE.search(other) or _INITIATED_RE.search(other)):
             continue
@@ -270,7 +283,15 @@ def requested_by(
                 side = None
             if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
                 side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
-            elif side is None and (m.group("purpose") or m.group(0)[0] in "وف") and people:
+            elif (
+                side is None
+                and people
+                and (
+                    m.group("purpose")
+                    or m.group(0)[0] in "وف"
+                    or _WHEN_BEFORE_RE.search(candidate, max(0, m.start() - 12), m.start())
+                )
+            ):
                 # "قطع ترامب اجتماعه ... ليتصل ببوتين", "ترامب يقطع اجتماعه ... ويتصل ببوتن": a
                 # purpose verb, or one coordinated with the sentence's verb, has the
                 # sentence's subject, its first president
