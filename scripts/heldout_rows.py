@@ -40,6 +40,8 @@ SCORED_BY = {
     "sixteenth_writer.jsonl": "70354d6",
     "seventeenth_writer.jsonl": "70354d6",
     "eighteenth_writer.jsonl": "70354d6",
+    "nineteenth_writer.jsonl": "64e702f",
+    "twentieth_writer.jsonl": "64e702f",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -45,6 +45,8 @@ SETS = {
     "writer16": ("sixteenth_writer.jsonl",),
     "writer17": ("seventeenth_writer.jsonl",),
     "writer18": ("eighteenth_writer.jsonl",),
+    "writer19": ("nineteenth_writer.jsonl",),
+    "writer20": ("twentieth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
