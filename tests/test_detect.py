@@ -193,21 +193,27 @@ def test_who_tells_of_the_call_in_a_headline_is_no_party(lexicon) -> None:  # ty
     assert det.features["lead_other_call"] == 0.0
 
 
-def test_past_a_comma_after_both_presidents_is_another_event(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
+DATED_POSITIVE = [
+    (
         "أعلن أوشاكوف أن الرئيسين بوتين وترامب أجريا اليوم محادثة هاتفية استمرت ساعتين، قبل يوم "
-        "من استقبال ترامب للرئيس الأوكراني زيلينسكي."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 10, 16))))
-    assert det.is_call_report, det.reason
-
-
-def test_a_call_to_come_is_not_dated_by_the_last_one(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
+        "من استقبال ترامب للرئيس الأوكراني زيلينسكي.",
+        dt.date(2025, 10, 16),
+        "past-a-comma-after-both-presidents-is-another-event",
+    ),
+    (
         "قال مصدر مطلع إن الرئيسين ترامب وبوتين سيجريان اتصالا هاتفيا خلال الأيام المقبلة، هو "
-        "الأول منذ محادثتهما في 14 يونيو."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 7, 1))))
+        "الأول منذ محادثتهما في 14 يونيو.",
+        dt.date(2025, 7, 1),
+        "a-call-to-come-is-not-dated-by-the-last-one",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "name"), DATED_POSITIVE, ids=[n for *_, n in DATED_POSITIVE]
+)
+def test_detects_calls_in_their_era(lexicon, text: str, day: dt.date, name: str) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(text, day=day)))
     assert det.is_call_report, det.reason
 
 
