@@ -142,7 +142,9 @@ def fold(text: str) -> str:
     out = text.translate(_TABLE)
     if "." in out or "*" in out or "-" in out or "_" in out or "|" in out:
         out = _OBFUSCATION_RE.sub("", out)
-    return _SPACE_RE.sub(" ", out)
+    if "  " in out or "\t" in out or "\r" in out or "\f" in out or "\v" in out:
+        out = _SPACE_RE.sub(" ", out)  # single spaces, the common case, need no rewrite
+    return out
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
