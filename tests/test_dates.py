@@ -924,3 +924,10 @@ def test_every_date_family_needs_its_trigger() -> None:
                     matched += 1
                     assert _TRIGGERS[name].search(folded), (name, hits[0].group(0))
     assert matched > 500
+
+
+def test_the_same_day_is_the_day_named_before() -> None:
+    text = fold("قال ترامب مساء الخميس إنه تحدث مع بوتين في وقت سابق من اليوم نفسه.")
+    published = dt.datetime(2025, 7, 4, 8, 0, tzinfo=dt.UTC)
+    values = [m.value for m in find_date_mentions(text, published, "past")]
+    assert values == [dt.date(2025, 7, 3), dt.date(2025, 7, 3)]

@@ -60,6 +60,15 @@ POSITIVE = [
     ("هاتف الرئيس الروسي بوتين مساء اليوم نظيره الأمريكي بايدن لبحث ملف الطاقة.", "bare-verb"),
     ("في دردشة هاتفية قصيرة، تبادل بايدن وبوتين التهاني بالعام الجديد.", "chat-noun"),
     ("عقد بايدن ونظيره الروسي بوتين، أمس الأربعاء، قمة عبر تقنية الفيديو.", "summit-by-video"),
+    (
+        "قالت مصادر لم تكشف هويتها إن بايدن وبوتين أجريا اتصالا هاتفيا اليوم الخميس.",
+        "an-anonymous-source-is-no-denial",
+    ),
+    (
+        'حذر بايدن بوتين من أن بلاده "سترد بحزم" إذا غزت روسيا أوكرانيا، وذلك خلال مكالمة '
+        "هاتفية جرت اليوم.",
+        "a-conditional-in-another-clause",
+    ),
 ]
 
 NEGATIVE = [
@@ -142,6 +151,21 @@ NEGATIVE = [
         "sidelines-of-a-virtual-summit",
     ),
     ("ألقى بوتين كلمة عبر الفيديو أمام القمة، وكذلك فعل بايدن.", "an-address-by-video"),
+    (
+        "أردوغان وبوتين يبحثان هاتفيا مسار السلام في أوكرانيا وموقف بايدن من التسوية.",
+        "a-coordinated-third-party",
+    ),
+    ("وذلك بعد اتصالين هاتفيين أجراهما ماكرون مع بوتين وبايدن.", "two-calls"),
+    (
+        "وجاء اللقاء تنفيذا لما اتفق عليه الرئيسان بايدن وبوتين في اتصالهما الهاتفي قبل شهرين.",
+        "the-call-as-the-occasion",
+    ),
+    ("قال مسؤول إن الرئيس بايدن لا يرى فائدة من محادثة مع بوتين في الظروف الراهنة.", "no-use"),
+    ("وقال محلل: أتوقع أن نشهد اتصالا هاتفيا بين بايدن وبوتين قريبا.", "an-expectation"),
+    (
+        'وكتب بايدن: "just spoke to my friend macron, who spoke with president putin".',
+        "an-english-post-naming-another-leader",
+    ),
 ]
 
 
@@ -215,6 +239,20 @@ DATED_POSITIVE = [
 def test_detects_calls_in_their_era(lexicon, text: str, day: dt.date, name: str) -> None:  # type: ignore[no-untyped-def]
     det = detect(lexicon, normalize_article(article(text, day=day)))
     assert det.is_call_report, det.reason
+
+
+def test_a_fact_check_is_no_call_report(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "مضلل: هذا الفيديو ليس لمكالمة جديدة\nوادعت حسابات أن بايدن يتصل ببوتين ويطلب هدنة."
+    det = detect(lexicon, normalize_article(article(text)))
+    assert not det.is_call_report and "fact-check" in det.reason
+
+
+def test_who_tells_what_was_said_in_a_call_is_no_party(lexicon) -> None:  # type: ignore[no-untyped-def]
+    title = "أوشاكوف يكشف ما دار في اتصال بوتين وبايدن"
+    text = "كشف أوشاكوف اليوم تفاصيل المكالمة الهاتفية التي أجراها بوتين مع بايدن أمس."
+    det = detect(lexicon, normalize_article(article(text, title=title)))
+    assert det.is_call_report, det.reason
+    assert det.features["lead_other_call"] == 0.0
 
 
 def test_headlines_listed_under_a_read_also_header_are_links(lexicon) -> None:  # type: ignore[no-untyped-def]
