@@ -388,3 +388,11 @@ def test_who_made_the_call_after_the_call_noun(lexicon, text: str, requester: st
     ex = run(lexicon, text, day=dt.date(2010, 3, 27))
     assert ex.is_call_report, ex.reason
     assert ex.requested_by == requester
+
+
+def test_an_announced_call_told_as_under_way_is_held(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "قال الكرملين إن الرئيس بوتين سيجري اتصالا هاتفيا مع نظيره الأمريكي ترامب اليوم"
+    ex = run(lexicon, text + ".", day=dt.date(2025, 5, 19))
+    assert ex.call_status == "scheduled"
+    ex = run(lexicon, text + "، وقد بدأ الاتصال قبل قليل.", day=dt.date(2025, 5, 19))
+    assert (ex.call_status, str(ex.call_date)) == ("held", "2025-05-19")

@@ -550,6 +550,14 @@ def _follow_up_sentences(det: Detection, n_sentences: int) -> list[int]:
     ]
 
 
+# A call announced and then told as under way or done, in the same sentence
+_UNDER_WAY_RE = re.compile(
+    r"(?<!\S)[وف]?(?:قد\s+)?(?:بدا|بدات|انطلق|انطلقت)\w{0,2}\s+(?:\S+\s+){0,3}?"
+    r"(?:قبل\s+قليل|منذ\s+قليل|للتو)"
+    r"|(?<!\S)[وف]?(?:جرت|جري|عقدت|انعقدت|تمت)\s+بالفعل"
+)
+
+
 def _status(
     lex: Lexicon, det: Detection, follow_ups: Sequence[int], folded: Callable[[int], str]
 ) -> str:
@@ -563,6 +571,10 @@ def _status(
     primary = det.primary
     assert primary is not None
     status = call_status(lex, folded(primary.sentence), primary)
+    if status == "scheduled" and _UNDER_WAY_RE.search(folded(primary.sentence)):
+        # "سيجري اتصالا ... اليوم، وقد بدأ الاتصال قبل قليل", "كان من المقرر أن تنطلق القمة
+        # ... وجرت بالفعل في موعدها": announced, then under way or done
+        status = "held"
     later = [
         (m, True)
         for m in det.mentions
