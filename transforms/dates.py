@@ -252,7 +252,9 @@ _ORDINAL = (
     r"(?<!الاسبوع\s)(?<!الاسابيع\s)(?<!النصف\s)(?<!الربع\s)(?<!الثلث\s)(?<!العقد\s)"
     r"(?<!الجزء\s)(?<!المرحله\s)(?<!الجوله\s)(?<!الشهر\s)" + _alternation(list(_ORDINAL_DAYS))
 )
-# Public for detect.py: a month name (not preceded by a day number), optionally with a year.
+# Public for detect.py: the weekday stems (after the article), the months, and a month name
+# (not preceded by a day number), optionally with a year.
+WEEKDAY_STEMS = tuple(_WEEKDAY_STEMS)
 GREGORIAN_MONTHS = _GREGORIAN_MONTHS
 MONTH_RE = re.compile(
     rf"(?<![\d\w])(?<!\d\s)(?:[وف]?في\s+)?(?:شهر\s+)?(?P<mon>{_MONTHS})(?!\w)"

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import apache_beam as beam
 
 from pipeline.records import NormalizedArticle
-from transforms.dates import GREGORIAN_MONTHS, MONTH_RE, resolve_call_date
+from transforms.dates import GREGORIAN_MONTHS, MONTH_RE, WEEKDAY_STEMS, resolve_call_date
 from transforms.lexicon import Lexicon, President
 
 _LOGGER = logging.getLogger(__name__)
@@ -104,8 +104,7 @@ class Detection:
     by_sentence: dict[int, list[CallMention]] = field(default_factory=dict, compare=False)
 
 
-# "3 ماي", "ماي 2019": the Maghrebi name of May, not a person of that name
-_MONTH_NAMED_LIKE_A_PERSON = frozenset({"ماي"})
+# "3 ماي", "ماي 2019": a month ("ماي", the Maghrebi May), not a person of that name
 _DAY_BEFORE_RE = re.compile(r"\d\s*$")
 _YEAR_AFTER_RE = re.compile(r"\s*\d{4}")
 
@@ -115,7 +114,7 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
     found: list[Person] = []
     for start, end, label, phrase in lex.people.find(text):
         kind, _, side = label.partition(":")
-        if phrase in _MONTH_NAMED_LIKE_A_PERSON and (
+        if phrase in GREGORIAN_MONTHS and (
             _DAY_BEFORE_RE.search(text, max(0, start - 4), start) or _YEAR_AFTER_RE.match(text, end)
         ):
             continue
@@ -221,6 +220,9 @@ _SINGLE_DOER_RE = re.compile(
     r"(?:\S+\s+){0,2}?(?:مع|من)(?=\s)"
 )
 _PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
+_COMMA_RE = re.compile(r"[،,]")
+# a future verb right before the call expression: "سيجريان اتصالا"
+_FUTURE_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?س[يتن]\w{2,}\s+(?:\S+\s+){0,2}$")
 _SOURCE_GAP_RE = re.compile(
     r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:"
     # "أوشاكوف يكشف تفاصيل جديدة عن مكالمة بوتين وبايدن": who tells of the call
@@ -314,8 +316,9 @@ _BARE_VIDEO_RE = re.compile(r"[وفبلك]?(?:عبر|بواسطه|باستخدا
 # adverbial between ("هاتف الرئيس الروسي بوتين، اليوم /الثلاثاء/، نظيره الأمريكي").
 _BARE_PHONED_RE = re.compile(r"[وف]?هاتف")
 _TIME_GAP_RE = re.compile(
-    r"[\s،,()/\-]*(?:(?:اليوم|امس|مساء|صباح|ليله|ليل|فجر|ظهر|يوم|الاحد|الاثنين|الثلاثاء|الثلثاء|"
-    r"الاربعاء|الخميس|الجمعه|السبت)[\s،,()/\-]*){0,4}"
+    r"[\s،,()/\-]*(?:(?:اليوم|امس|مساء|صباح|ليله|ليل|فجر|ظهر|يوم|(?:ال)?(?:"
+    + "|".join(WEEKDAY_STEMS)
+    + r"))[\s،,()/\-]*){0,4}"
 )
 
 
@@ -727,10 +730,6 @@ def _recalled(
     if m.recall == "soft":
         return not (-_RECENT_DAYS[0] <= delta <= _RECENT_DAYS[1])
     return False
-
-
-_COMMA_RE = re.compile(r"[،,]")
-_FUTURE_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?س[يتن]\w{2,}\s+(?:\S+\s+){0,2}$")
 
 
 def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:

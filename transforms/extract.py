@@ -188,6 +188,17 @@ _REQUEST_RECEIVED_RE = re.compile(
 )
 
 
+def _cued_side(lex: Lexicon, text: str) -> str | None:
+    """The side named right after a requester cue ("بناء على طلب الجانب الروسي")."""
+    cues = list(lex.requester_cue_re.finditer(text))
+    sides = side_mentions(lex, text, adjectives=True) if cues else []
+    for m in cues:
+        side = _first_side(sides, m.end(), m.end() + 40)
+        if side:
+            return side
+    return None
+
+
 def requested_by(
     lex: Lexicon,
     sentences: Sequence[str],
@@ -197,12 +208,9 @@ def requested_by(
 ) -> str | None:
     """Who asked for or initiated the call - only when the text says so, else None."""
     for text in sentences:
-        cues = list(lex.requester_cue_re.finditer(text))
-        sides = side_mentions(lex, text, adjectives=True) if cues else []
-        for m in cues:
-            side = _first_side(sides, m.end(), m.end() + 40)
-            if side:
-                return side
+        side = _cued_side(lex, text)
+        if side:
+            return side
     text = sentences[0]
     sides = side_mentions(lex, text)
     if status == "requested":
@@ -320,11 +328,9 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
         if not any(not m.negated and not m.parties & {"aide", "other"} for m in mentions):
             continue
         text = art.sentences[idx].folded
-        sides = side_mentions(lex, text, adjectives=True)
-        for m in lex.requester_cue_re.finditer(text):
-            side = _first_side(sides, m.end(), m.end() + 40)
-            if side:
-                return side
+        side = _cued_side(lex, text)
+        if side:
+            return side
         plain = side_mentions(lex, text)
         for m in _CALLED_HIM_RE.finditer(text):
             before = [t for t in plain if t[1] <= m.start() and m.start() - t[1] <= 12]
