@@ -311,7 +311,6 @@ def requested_by(
     return None
 
 
-# "البيت الأبيض: ...", "عاجل | الكرملين: ...", a live-blog entry "16:12 الكرملين: ..."
 # "أن بوتين اتصل به": the subject called; "اتصلت بالرئيس بوتين" in a president's own words: the
 # speaker called
 _CALLED_HIM_RE = re.compile(r"\bاتصل(?:ت)?\s+(?:به|بها)\b")
@@ -362,7 +361,7 @@ _ENTRY_TIME_RE = re.compile(
     r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<half>[صم](?!\w)|am\b|pm\b)?\s*[—–\-|]?\s*"
 )
 # its speaker, before the first colon: "12:20 ص — الرئيس الأمريكي ترامب يكتب على منصته:"
-_ENTRY_SOURCE_RE = re.compile(_ENTRY_TIME_RE.pattern + r"(?P<subj>[^:|«\"]{2,70}):")
+_ENTRY_SOURCE_RE = re.compile(_ENTRY_TIME_RE.pattern + r"(?P<subj>[^:|]{2,70}):")
 
 
 def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution | None:
@@ -386,7 +385,9 @@ def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution 
     )
 
 
-_TITLE_SOURCE_RE = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
+# "البيت الأبيض: ...", "عاجل | الكرملين: ..." (a live-blog entry "16:12 الكرملين: ..." is
+# _ENTRY_SOURCE_RE's)
+_TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
 
 
 _TOPIC_HEAD_RE = re.compile(
