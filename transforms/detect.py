@@ -32,7 +32,7 @@ import functools
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
 
@@ -707,7 +707,7 @@ def _recalled(
     if m.recall == "hard":
         return True
     if explainer:
-        m = CallMention(**{**m.__dict__, "recall": "soft"})  # a timeline recalls unless recent
+        m = replace(m, recall="soft")  # a timeline recalls unless recent
     if m.recall == "soft" and lead_other_call:
         return True  # "جاء اتصال الوزيرين غداة المحادثة الهاتفية بين الرئيسين"
     if published is None:
@@ -771,13 +771,7 @@ def _inherit_parties(
             roles.add("other" if role == "elect" else role)
     if roles != {"us", "russia"}:
         return m
-    return CallMention(
-        **{
-            **m.__dict__,
-            "parties": frozenset(roles),
-            "presidents": tuple(dict.fromkeys(presidents)),
-        }
-    )
+    return replace(m, parties=frozenset(roles), presidents=tuple(dict.fromkeys(presidents)))
 
 
 _END_OF_SENTENCE = (".", "؟", "?", "!", "»", '"')
