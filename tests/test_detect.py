@@ -379,3 +379,69 @@ def test_phrase_matcher_handles_proclitics(word: str, found: str | None) -> None
 def test_related_story_links_are_not_news(lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "ارتفعت أسعار الذهب اليوم الخميس.\nاقرأ أيضا: بايدن يتحدث هاتفيا مع بوتين اليوم بطلب من موسكو"
     assert not detect(lexicon, normalize_article(article(text))).is_call_report
+
+
+_ATTACK = (
+    "شنت روسيا الليلة الماضية أعنف هجوم بالمسيرات على كييف منذ بدء الحرب.\n"
+    "وقالت السلطات الأوكرانية إن الهجوم أوقع عشرين جريحا وألحق أضرارا بمبان سكنية.\n"
+    "وأسقطت الدفاعات الجوية معظم المسيرات فوق العاصمة، بحسب سلاح الجو.\n"
+    "{context}\n"
+    "وطالب زيلينسكي الحلفاء بمزيد من أنظمة الدفاع الجوي.{after}"
+)
+_FRIDAY_2025 = dt.date(2025, 7, 4)
+
+
+@pytest.mark.parametrize(
+    ("context", "after", "reported"),
+    [
+        (
+            "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين الرئيس الأمريكي ترامب ونظيره الروسي "
+            "بوتين أمس الخميس.",
+            "",
+            False,
+        ),
+        (
+            "وتراجعت الآمال في التهدئة على خلفية الاتصال الهاتفي بين الرئيسين الأمريكي والروسي "
+            "أمس الخميس.",
+            "",
+            False,
+        ),
+        (
+            "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين الرئيس الأمريكي ترامب ونظيره الروسي "
+            "بوتين أمس الخميس.",
+            "\nوقال ترامب للصحافيين إن المكالمة لم تحقق أي تقدم.",
+            True,
+        ),
+        (
+            "وجاء الهجوم بعد اتصال هاتفي أجراه الرئيس بوتين أمس مع نظيره الأمريكي ترامب، بحسب "
+            "ما أعلن الكرملين.",
+            "",
+            True,
+        ),
+        (
+            "وجاء الهجوم بعد اتصال هاتفي أجراه الرئيس بوتين أمس مع نظيره الأمريكي ترامب، بحسب "
+            "ما أعلن الكرملين حينها.",
+            "",
+            False,
+        ),
+    ],
+    ids=["measured-by", "cause", "taken-up-again", "told-by-a-side", "told-back-then"],
+)
+def test_a_call_named_only_as_another_storys_context(  # type: ignore[no-untyped-def]
+    lexicon, context: str, after: str, reported: bool
+) -> None:
+    """Past the lead, a call that another event is dated or explained by, told by no one and
+    not taken up again, is the story's context; a follow-up or a side's telling makes it news."""
+    text = _ATTACK.format(context=context, after=after)
+    det = detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025)))
+    assert det.is_call_report is reported, det.reason
+    # the same sentence leading its own story is a report
+    lead = detect(lexicon, normalize_article(article(context, day=_FRIDAY_2025)))
+    assert lead.is_call_report, lead.reason
+
+
+def test_a_pronoun_object_is_the_speaker_not_the_next_president(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "وقال الرئيس الأوكراني زيلينسكي إن ترامب اتصل به بعد انتهاء محادثته مع بوتين."
+    assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+    text = "وقال الرئيس الروسي بوتين إن ترامب اتصل به أمس لبحث الهدنة."
+    assert detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report

@@ -396,3 +396,23 @@ def test_an_announced_call_told_as_under_way_is_held(lexicon) -> None:  # type: 
     assert ex.call_status == "scheduled"
     ex = run(lexicon, text + "، وقد بدأ الاتصال قبل قليل.", day=dt.date(2025, 5, 19))
     assert (ex.call_status, str(ex.call_date)) == ("held", "2025-05-19")
+
+
+def test_who_announced_the_call_with_a_counterpart_is_its_source(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "تتواصل ردود الفعل على المكالمة الهاتفية التي أعلن عنها الرئيس الأمريكي دونالد ترامب "
+        "أمس الأربعاء مع نظيره الروسي فلاديمير بوتين."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
+    assert ex.is_call_report, ex.reason
+    assert (ex.source_side, str(ex.call_date)) == ("us", "2025-02-12")
+
+
+def test_a_later_call_with_someone_else_says_nothing_of_who_called(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "تحدث الرئيس الأمريكي ترامب مع نظيره الروسي بوتين هاتفيا أمس الأربعاء.\n"
+        "وقال الرئيس الأوكراني زيلينسكي إن ترامب اتصل به بعد انتهاء محادثته مع بوتين."
+    )
+    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
+    assert ex.is_call_report, ex.reason
+    assert ex.requested_by is None

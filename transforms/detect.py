@@ -86,6 +86,9 @@ class CallMention:
     negated: bool = False
     elect: bool = False
     recall: str = ""  # "" reported | "soft" maybe recalled | "hard" recalled ("منذ آخر اتصال")
+    # the sentence is about another event that the call caused or dates ("وجاء الهجوم بعد ساعات
+    # من الاتصال الهاتفي"): the call is its context
+    context: bool = False
 
     @property
     def presidential(self) -> bool:
@@ -199,6 +202,26 @@ _COMES_AFTER_RE = re.compile(
     r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
     r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
+# The call as the context of what a sentence tells: a cause or time right before the call
+# expression ("على خلفية الاتصال", "في أعقاب المكالمة", "بعد أن فشلت المكالمة", "قبل ساعات من
+# مكالمة", "عشية المحادثات"), or a sentence opened by "يأتي/جاء ... بعد/وسط/عشية" before it
+_CONTEXT_BEFORE_RE = re.compile(
+    r"(?:^|\s)(?:(?:علي|في)\s+(?:خلفيه|اعقاب|ضوء)|اثر|عقب|غداه|عشيه|قبيل|بسبب|نتيجه\s+ل|"
+    r"تزامنا\s+مع|(?:بعد|قبل)\s+(?:ان\s+\S+|(?:ساعات|ساعه|ساعتين|ايام|يوم|يومين|اسبوع|اسبوعين)"
+    r"\s+(?:\S+\s+)?من))\s*$"
+)
+_CONTEXT_SENTENCE_RE = re.compile(
+    r"^\W*[وف]?(?:ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
+    r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|قبيل|عشيه|وسط|تزامنا|في\s+ظل|علي\s+خلفيه)(?!\w)"
+)
+# Who tells of the call in a context sentence ("بحسب ما أعلن الكرملين", "قال X إن ... بعد
+# اتصال"), unless the telling is dated back ("حينها", "آنذاك"): then the call is still news
+_CONTEXT_TOLD_RE = re.compile(r"(?:^|\s)(?:بحسب|حسب|حسبما|وفق|وفقا|نقلا\s+عن)(?!\w)")
+_TOLD_BEFORE_RE = re.compile(
+    r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|افاد|افادت|كشف|كشفت)\s+"
+    r"(?:\S+\s+){0,5}?(?:ان|انه|انها|بان)(?!\w)"
+)
+_BACK_THEN_RE = re.compile(r"(?:^|\s)(?:حينها|حينذاك|انذاك|وقتها|في\s+حينه)(?!\w)")
 _CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|حديث)")
 # A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
 _FACT_CHECK_RE = re.compile(
@@ -242,6 +265,12 @@ _AIDE_HEAD_RE = re.compile(
     r"مدير\s+مكتب|كبير\s+موظفي|مكتب|ديوان|ادار\w{0,2}|حكوم\w{0,2}|وزير\s+خارجي\w{0,2}|"
     r"مسؤول\w{0,2}\s+في\s+اداره|ترشيح|حمل\w{0,2}|حمله)\s*$"
 )
+_ANNOUNCED_BY_RE = re.compile(
+    r"\s*(?:ال)?(?:ذي|تي)\s+(?:اعلن|اعلنت|كشف|كشفت|تحدث|تحدثت)\s+عن(?:ه|ها)(?!\w)"
+)
+# "اتصل به", "يتصل بها": a call verb whose object is a pronoun
+_CALLED_RE = re.compile(r"\W*[وف]?(?:[يتن]?تصل|اتصل)\w{0,2}")
+_PRONOUN_OBJECT_RE = re.compile(r"\s*ب(?:ه|ها|هما|هم|ي|نا|ك)(?!\w)")
 # "بين وترامب": the other president's name was dropped by the outlet.
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
 _CLAUSE_REACH = 220
@@ -432,13 +461,22 @@ def analyse_mention(
     ):
         # "ميركل أبلغت أوباما بعد محادثتها الهاتفية مع بوتين": "her" call is the subject's
         left = left[:1] + [p for p in left[1:] if p.role == "both"]
+    # "المكالمة التي أعلن عنها ترامب أمس مع نظيره": who announced it is a party, not a source
+    told = _ANNOUNCED_BY_RE.match(text, end)
+    told_end = told.end() if told and _WITH_RE.search(text, told.end(), hi) else end
     right = [
         p
         for p in inside
         if p.start >= end
         and p.start - end <= _RIGHT_REACH
-        and not _ATTRIBUTION_RE.search(text[end : p.start])
+        and not _ATTRIBUTION_RE.search(text[told_end : p.start])
     ]
+    callee: list[Person] = []
+    if left and _PRONOUN_OBJECT_RE.match(text, end) and _CALLED_RE.fullmatch(text, start, end):
+        # "قال زيلينسكي إن ترامب اتصل به بعد محادثته مع بوتين": "him" is the callee, the
+        # speaker if one stands before the caller; people after the pronoun are another event's
+        right = []
+        callee = [p for p in inside if p.end <= left[-1].start and p not in left][-1:]
     if {"us", "russia"} <= {p.role for p in left} or any(p.role == "both" for p in left[-1:]):
         # "أجرى الرئيسان بوتين وترامب محادثة هاتفية، قبل يوم من استقبال ترامب للرئيس الأوكراني":
         # the parties stand before the call; past a comma is another event's
@@ -454,7 +492,7 @@ def analyse_mention(
         left = []
     elif between and any(p.role == "both" for p in right[:1]):
         left = []
-    adjacent = ([left[-1]] if left else []) + ([right[0]] if right else [])
+    adjacent = ([left[-1]] if left else []) + ([right[0]] if right else []) + callee
     # "أردوغان وبوتين يبحثان هاتفيا ... موقف ترامب": a subject coordinated with "و" is a party too
     k = len(left) - 1
     while k > 0 and _COORDINATION_GAP_RE.fullmatch(text, left[k - 1].end, left[k].start + 1):
@@ -515,6 +553,10 @@ def analyse_mention(
     measured_by = bool(
         comes and comes.end() <= start and not _CALL_NOUN_START_RE.match(text, comes.end("verb"))
     )
+    opener = _CONTEXT_SENTENCE_RE.match(text)
+    context = bool(opener and opener.end() <= start) or bool(
+        _CONTEXT_BEFORE_RE.search(text, max(0, start - 40), start)
+    )
     if plural or bg["hard_before"].search(near_before) or bg["hard_after"].search(near_after):
         recall = "hard"
     elif (
@@ -537,6 +579,7 @@ def analyse_mention(
         negated=negated,
         elect=elect,
         recall=recall,
+        context=context,
     )
 
 
@@ -732,6 +775,13 @@ def _recalled(
     return False
 
 
+def _context_told(text: str, start: int) -> bool:
+    """Does a context sentence say who tells of the call, as news (not "حينها")?"""
+    if _BACK_THEN_RE.search(text):
+        return False
+    return bool(_CONTEXT_TOLD_RE.search(text) or _TOLD_BEFORE_RE.search(text, 0, start))
+
+
 def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:
     """A month named right after the call ("في أبريل", "في ديسمبر 2021") that is before the
     publication's month: the call was in an earlier month, so it is not this article's news
@@ -920,6 +970,22 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for m in by_sentence[idx]:
             if m.strength == "weak" and not m.negated and m.parties <= {"us", "russia"}:
                 support += 1
+    if (
+        support == 0
+        and primary.sentence >= 2
+        and all(m.context and m.sentence >= 0 for m in reported)
+        and not _context_told(art.sentences[primary.sentence].folded, primary.start)
+    ):
+        # "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين ترامب وبوتين" past the lead, told by
+        # no one and never taken up again: the story is about the attack, the call its context
+        return Detection(
+            False,
+            "the presidents' call is named only as the context of another story",
+            tuple(strong),
+            None,
+            base,
+            by_sentence,
+        )
     features = {
         **base,
         "reported": float(min(len(reported), 3)),

@@ -331,7 +331,10 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
         if side:
             return side
         plain = side_mentions(lex, text)
+        others = [(c.start, c.end) for c in mentions if c.parties & {"aide", "other"}]
         for m in _CALLED_HIM_RE.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in others):
+                continue  # "ترامب اتصل به" where "him" is Zelensky: another call
             before = [t for t in plain if t[1] <= m.start() and m.start() - t[1] <= 12]
             if before:
                 return before[-1][2]
