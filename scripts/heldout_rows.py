@@ -42,6 +42,7 @@ SCORED_BY = {
     "eighteenth_writer.jsonl": "70354d6",
     "nineteenth_writer.jsonl": "64e702f",
     "twentieth_writer.jsonl": "64e702f",
+    "twenty_first_writer.jsonl": "c398a81",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

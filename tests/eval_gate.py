@@ -47,6 +47,7 @@ SETS = {
     "writer18": ("eighteenth_writer.jsonl",),
     "writer19": ("nineteenth_writer.jsonl",),
     "writer20": ("twentieth_writer.jsonl",),
+    "writer21": ("twenty_first_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
