@@ -445,3 +445,15 @@ def test_a_pronoun_object_is_the_speaker_not_the_next_president(lexicon) -> None
     assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
     text = "وقال الرئيس الروسي بوتين إن ترامب اتصل به أمس لبحث الهدنة."
     assert detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+
+
+def test_a_middle_initial_ends_no_sentence(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "جوزيف آر. بايدن": the full stop after a Latin letter's name is an initial's, and the
+    subject before "مع" may be long."""
+    text = "تحدث الرئيس جوزيف آر. بايدن الابن اليوم مع الرئيس الروسي فلاديمير بوتين."
+    art = normalize_article(article(text, day=dt.date(2021, 1, 26)))
+    assert len(art.sentences) == 1
+    assert detect(lexicon, art).is_call_report
+    # talking about earlier calls with him is no call
+    text = "وتحدث ترامب للصحافيين عن مكالماته السابقة مع بوتين."
+    assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report

@@ -416,3 +416,19 @@ def test_a_later_call_with_someone_else_says_nothing_of_who_called(lexicon) -> N
     ex = run(lexicon, text, day=dt.date(2025, 2, 13))
     assert ex.is_call_report, ex.reason
     assert ex.requested_by is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "side"),
+    [
+        ("نقلت صحيفة نيويورك بوست عن الرئيس الأميركي دونالد ترمب قوله", "us"),
+        ("نقلت وكالة إنترفاكس عن الكرملين", "russia"),
+        ("نقلت وكالة إنترفاكس عن مصادر مطلعة", "other"),
+    ],
+    ids=["cites-the-president", "cites-the-kremlin", "cites-no-side"],
+)
+def test_a_medium_that_names_the_side_it_cites(lexicon, lead: str, side: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"{lead} إن الرئيس ترامب أجرى اتصالا هاتفيا مع نظيره الروسي بوتين أمس الأربعاء."
+    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
+    assert ex.is_call_report, ex.reason
+    assert ex.source_side == side

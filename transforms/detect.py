@@ -39,6 +39,7 @@ import apache_beam as beam
 from pipeline.records import NormalizedArticle
 from transforms.dates import GREGORIAN_MONTHS, MONTH_RE, WEEKDAY_STEMS, resolve_call_date
 from transforms.lexicon import Lexicon, President
+from transforms.normalize import is_initial
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -284,6 +285,7 @@ _NO_DATE_AFTER_RE = re.compile(
 # A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
 _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
 _SPEECH_OBJECT_REACH = 12
+_SPEECH_WITH_REACH = 70
 _OBJECT_REACH = 70  # "اتصل الرئيس الأميركي دونالد ترمب أمس (الثلاثاء) بنظيره"
 _MEETING_BEFORE, _MEETING_AFTER = 100, 60
 _WITH_RE = re.compile(r"(?:^|\s)(?:مع|الي|بين|with)(?=\s)")
@@ -363,6 +365,8 @@ def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         if text[s] == ".":
             if before.isdigit() or text[e : e + 1].isdigit():
                 continue  # "17.12.2017", "3.5"
+            if is_initial(text[max(0, s - 8) : s]):
+                continue  # "جوزيف ار. بايدن"
         elif before.isalnum() or before == "_":
             continue  # inside a word
         starts.append(s)
@@ -713,6 +717,11 @@ def sentence_mentions(
             if lex.meeting_re.search(text, near_lo, near_hi) or _MARGIN_RE.search(text, lo, hi):
                 continue  # "تحدث مع بوتين على هامش القمة": in person
             prep = _WITH_RE.search(text, end, min(len(text), end + 35))
+            if prep is None:
+                # "تحدث الرئيس جوزيف آر. بايدن الابن اليوم مع": a long subject before "مع"
+                far = _WITH_RE.search(text, end, min(len(text), end + _SPEECH_WITH_REACH))
+                if far and any(end <= p.start and p.end <= far.start() for p in people):
+                    prep = far
             anchor = prep.end() if prep else end
             reciprocal = "تحادث" in text[start:end]  # "يتحادثان": the subjects are the parties
             if not reciprocal and not any(

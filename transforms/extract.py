@@ -417,6 +417,7 @@ def _is_topic(lex: Lexicon, lead: str) -> bool:
 
 
 _CITING_RE = re.compile(r"\bنقلا\s+عن\b")
+_CITED_REACH = 40
 
 
 def _source_in(
@@ -465,6 +466,11 @@ def _attribution(lex: Lexicon, text: str, leaders: bool = False) -> tuple[str, i
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
             hit = _source_in(lex, text, lo, hi, leaders)
+            if hit and hit[0] == "other" and m.group(0).endswith("عن"):
+                # "نقلت صحيفة نيويورك بوست عن الرئيس الأميركي": the medium cites one side
+                cited = _source_in(lex, text, m.end(), min(len(text), m.end() + _CITED_REACH))
+                if cited and cited[0] != "other" and cited[1] - m.end() <= 2:
+                    hit = cited
             if hit:
                 found.append(hit)
     return min(found, key=lambda t: t[1]) if found else None

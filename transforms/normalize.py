@@ -198,11 +198,31 @@ def _fold_walk(text: str) -> tuple[str, list[int]]:
 _SENTENCE_END_RE = re.compile(r"[.!?\u061f]+[\"'»”)]*(?=\s)|\n+")
 
 
+# The names of Latin letters as Arabic writes a middle initial ("جوزيف آر. بايدن", "جورج
+# دبليو. بوش", "دونالد جيه. ترامب"), folded: a full stop after one ends no sentence
+_INITIALS = frozenset(
+    "اي بي سي دي اف جي اتش جيه كيه ال ام ان كيو ار اس تي يو دبليو اكس واي زد".split()
+)
+_LAST_WORD_RE = re.compile(r"(?:^|\s)(\w{1,5})$")
+
+
+def is_initial(before: str) -> bool:
+    """Does ``before`` (the text up to a full stop) end with a middle initial, a Latin capital
+    ("J.") or the name of a Latin letter?"""
+    m = _LAST_WORD_RE.search(before[-7:] if len(before) > 7 else before)
+    if not m:
+        return False
+    word = m.group(1)
+    return (len(word) == 1 and "A" <= word <= "Z") or fold(word) in _INITIALS
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text``, leading/trailing whitespace excluded."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
+        if m.group(0) == "." and is_initial(text[max(start, m.start() - 8) : m.start()]):
+            continue  # "جوزيف آر. بايدن": an initial, not the end of a sentence
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         spans.append((start, end))
         start = m.end()
