@@ -43,6 +43,7 @@ SCORED_BY = {
     "nineteenth_writer.jsonl": "64e702f",
     "twentieth_writer.jsonl": "64e702f",
     "twenty_first_writer.jsonl": "c398a81",
+    "twenty_second_writer.jsonl": "0c84175",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

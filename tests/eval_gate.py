@@ -48,6 +48,7 @@ SETS = {
     "writer19": ("nineteenth_writer.jsonl",),
     "writer20": ("twentieth_writer.jsonl",),
     "writer21": ("twenty_first_writer.jsonl",),
+    "writer22": ("twenty_second_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
