@@ -457,3 +457,24 @@ def test_a_middle_initial_ends_no_sentence(lexicon) -> None:  # type: ignore[no-
     # talking about earlier calls with him is no call
     text = "وتحدث ترامب للصحافيين عن مكالماته السابقة مع بوتين."
     assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+
+
+def test_a_call_not_on_the_table_is_no_call_report(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "وقال أوشاكوف إن موسكو وواشنطن ستواصلان الاتصالات، مشيرا إلى أنه لم يطرح في هذه "
+        "المرحلة موضوع إجراء اتصال هاتفي بين الرئيسين."
+    )
+    assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+
+
+def test_a_recalled_call_past_the_lead_told_by_no_one_is_context(lexicon) -> None:  # type: ignore[no-untyped-def]
+    recalled = (
+        "وكان ترامب وبوتين قد ناقشا أوضاع أسواق الطاقة في اتصال هاتفي أمس الخميس، "
+        "اتفقا خلاله على تكليف وزيري الطاقة بإجراء مشاورات."
+    )
+    text = _ATTACK.format(context=recalled, after="")
+    assert not detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+    # told by someone, the same recalled call is news
+    told = recalled.replace("وكان ترامب وبوتين قد", "وكان الكرملين قد أعلن أن ترامب وبوتين")
+    text = _ATTACK.format(context=told, after="")
+    assert detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report

@@ -432,3 +432,12 @@ def test_a_medium_that_names_the_side_it_cites(lexicon, lead: str, side: str) ->
     ex = run(lexicon, text, day=dt.date(2025, 2, 13))
     assert ex.is_call_report, ex.reason
     assert ex.source_side == side
+
+
+def test_a_date_after_since_is_what_the_call_is_counted_from(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أعلن الكرملين اليوم السبت أن الرئيس بوتين أجرى اتصالا هاتفيا مع نظيره الأمريكي ترامب، "
+        "هو الأول بينهما منذ تولي ترامب مهامه رسميا يوم 20 يناير الجاري."
+    )
+    ex = run(lexicon, text, day=dt.date(2017, 1, 28))
+    assert str(ex.call_date) == "2017-01-28"

@@ -903,6 +903,9 @@ def find_date_mentions(
     return mentions
 
 
+_SINCE_RE = re.compile(r"(?:^|\s)[وف]?منذ\s")
+
+
 def _clause(folded: str, anchor: int) -> tuple[int, int]:
     start, end = 0, len(folded)
     for match in _CLAUSE_RE.finditer(folded):
@@ -944,6 +947,10 @@ def _pick_in_evidence(
             tier, where = 1, "evidence sentence, before the call's own relative clause"
         elif mention.start >= clause_start and mention.end <= clause_end:
             tier, where = 0, "evidence sentence, same clause as the call"
+        elif after and _SINCE_RE.search(folded, anchor_end, mention.start):
+            # "هو الأول بينهما منذ تولي ترامب مهامه يوم 20 يناير": the date of what the call
+            # is counted from, the weakest reading
+            tier, where = 3, "evidence sentence, after 'منذ' past the call word"
         elif after:
             tier, where = 1, "evidence sentence, a clause after the call word"
         else:

@@ -222,6 +222,10 @@ _TOLD_BEFORE_RE = re.compile(
     r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|افاد|افادت|كشف|كشفت)\s+"
     r"(?:\S+\s+){0,5}?(?:ان|انه|انها|بان)(?!\w)"
 )
+_TELLING_VERB_RE = re.compile(
+    r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|افاد|افادت|اوضح|اوضحت|"
+    r"صرح|صرحت|نقل|نقلت|روي|كتب|كتبت)(?!\w)"
+)
 _BACK_THEN_RE = re.compile(r"(?:^|\s)(?:حينها|حينذاك|انذاك|وقتها|في\s+حينه)(?!\w)")
 _CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|حديث)")
 # A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
@@ -791,6 +795,17 @@ def _context_told(text: str, start: int) -> bool:
     return bool(_CONTEXT_TOLD_RE.search(text) or _TOLD_BEFORE_RE.search(text, 0, start))
 
 
+def _any_telling(lex: Lexicon, text: str) -> bool:
+    """Does the sentence tell who says anything at all ("وكان الكرملين قد أعلن", "كشف
+    أوشاكوف تفاصيل")? A recalled call in it may be news told by that source."""
+    return bool(
+        _ATTRIBUTION_RE.search(text)
+        or _TELLING_VERB_RE.search(text)
+        or lex.attribution_verb_re.search(text)
+        or lex.attribution_prep_re.search(text)
+    )
+
+
 def _other_month_after(text: str, end: int, published: dt.datetime) -> bool:
     """A month named right after the call ("في أبريل", "في ديسمبر 2021") that is before the
     publication's month: the call was in an earlier month, so it is not this article's news
@@ -982,8 +997,9 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     if (
         support == 0
         and primary.sentence >= 2
-        and all(m.context and m.sentence >= 0 for m in reported)
+        and all(m.sentence >= 0 and (m.context or m.recall == "soft") for m in reported)
         and not _context_told(art.sentences[primary.sentence].folded, primary.start)
+        and (primary.context or not _any_telling(lex, art.sentences[primary.sentence].folded))
     ):
         # "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين ترامب وبوتين" past the lead, told by
         # no one and never taken up again: the story is about the attack, the call its context
