@@ -44,6 +44,7 @@ SCORED_BY = {
     "twentieth_writer.jsonl": "64e702f",
     "twenty_first_writer.jsonl": "c398a81",
     "twenty_second_writer.jsonl": "0c84175",
+    "twenty_fourth_writer.jsonl": "0483c1d",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.
