@@ -218,14 +218,13 @@ _CONTEXT_SENTENCE_RE = re.compile(
 # Who tells of the call in a context sentence ("بحسب ما أعلن الكرملين", "قال X إن ... بعد
 # اتصال"), unless the telling is dated back ("حينها", "آنذاك"): then the call is still news
 _CONTEXT_TOLD_RE = re.compile(r"(?:^|\s)(?:بحسب|حسب|حسبما|وفق|وفقا|نقلا\s+عن)(?!\w)")
-_TOLD_BEFORE_RE = re.compile(
-    r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|افاد|افادت|كشف|كشفت)\s+"
-    r"(?:\S+\s+){0,5}?(?:ان|انه|انها|بان)(?!\w)"
-)
-_TELLING_VERB_RE = re.compile(
+_TELLING_VERBS = (
     r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|افاد|افادت|اوضح|اوضحت|"
-    r"صرح|صرحت|نقل|نقلت|روي|كتب|كتبت)(?!\w)"
+    r"صرح|صرحت|نقل|نقلت|روي|كتب|كتبت)"
 )
+_TOLD_BEFORE_RE = re.compile(_TELLING_VERBS + r"\s+(?:\S+\s+){0,5}?(?:ان|انه|انها|بان)(?!\w)")
+# any telling at all, for a recalled call ("وكان الكرملين قد أعلن", "كشف أوشاكوف تفاصيل")
+_TELLING_VERB_RE = re.compile(_TELLING_VERBS + r"(?!\w)")
 _BACK_THEN_RE = re.compile(r"(?:^|\s)(?:حينها|حينذاك|انذاك|وقتها|في\s+حينه)(?!\w)")
 _CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|حديث)")
 # A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
