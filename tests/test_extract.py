@@ -441,3 +441,13 @@ def test_a_date_after_since_is_what_the_call_is_counted_from(lexicon) -> None:  
     )
     ex = run(lexicon, text, day=dt.date(2017, 1, 28))
     assert str(ex.call_date) == "2017-01-28"
+
+
+def test_he_who_says_he_made_the_call_asked_for_it(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أعلن الرئيس الأمريكي دونالد ترامب، أمس الثلاثاء، أنه أجرى اتصالا هاتفيا بنظيره "
+        "الروسي فلاديمير بوتين لتهنئته بفوزه."
+    )
+    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
+    assert ex.is_call_report, ex.reason
+    assert (ex.requested_by, str(ex.call_date)) == ("us", "2018-03-20")
