@@ -451,3 +451,16 @@ def test_he_who_says_he_made_the_call_asked_for_it(lexicon) -> None:  # type: ig
     ex = run(lexicon, text, day=dt.date(2018, 3, 21))
     assert ex.is_call_report, ex.reason
     assert (ex.requested_by, str(ex.call_date)) == ("us", "2018-03-20")
+
+
+def test_a_date_in_another_events_relative_clause_is_not_the_calls(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "أعلن الكرملين أمس الثلاثاء أن الرئيس بوتين تلقى اتصالا هاتفيا من نظيره الأمريكي ترامب "
+        "هنأه فيه بالفوز في الانتخابات التي جرت يوم 18 مارس."
+    )
+    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
+    assert str(ex.call_date) == "2018-03-20"
+    # the call's own relative clause still dates it
+    text = "أعلن الكرملين اليوم تفاصيل المكالمة الهاتفية التي جرت يوم 18 مارس بين بوتين وترامب."
+    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
+    assert str(ex.call_date) == "2018-03-18"

@@ -904,6 +904,11 @@ def find_date_mentions(
 
 
 _SINCE_RE = re.compile(r"(?:^|\s)[وف]?منذ\s")
+# "لتهنئته بالفوز في الانتخابات التي جرت يوم 18 مارس": a relative clause on another event's noun
+_OTHER_EVENT_RE = re.compile(
+    r"(?:^|\s)(?![وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|هاتفي|مرئي|متلفز|عبر))\S+\s+(?:ال)?(?:تي|ذي)\s+"
+    r"(?:جرت|جري|عقدت|عقد|اجريت|نظمت|شهدت|شهد|وقعت|وقع)(?!\w)"
+)
 
 
 def _clause(folded: str, anchor: int) -> tuple[int, int]:
@@ -943,14 +948,17 @@ def _pick_in_evidence(
     for mention in mentions:
         after = mention.start >= anchor
         distance = max(0, mention.start - anchor_end) if after else max(0, anchor - mention.end)
-        if mention.start >= clause_start and mention.end <= clause_end and relative and not after:
+        if after and (
+            _SINCE_RE.search(folded, anchor_end, mention.start)
+            or _OTHER_EVENT_RE.search(folded, anchor_end, mention.start)
+        ):
+            # "هو الأول بينهما منذ تولي ترامب مهامه يوم 20 يناير", "بفوزه في الانتخابات التي
+            # جرت يوم 18 مارس": the date of another event after the call, the weakest reading
+            tier, where = 3, "evidence sentence, another event's date after the call word"
+        elif mention.start >= clause_start and mention.end <= clause_end and relative and not after:
             tier, where = 1, "evidence sentence, before the call's own relative clause"
         elif mention.start >= clause_start and mention.end <= clause_end:
             tier, where = 0, "evidence sentence, same clause as the call"
-        elif after and _SINCE_RE.search(folded, anchor_end, mention.start):
-            # "هو الأول بينهما منذ تولي ترامب مهامه يوم 20 يناير": the date of what the call
-            # is counted from, the weakest reading
-            tier, where = 3, "evidence sentence, after 'منذ' past the call word"
         elif after:
             tier, where = 1, "evidence sentence, a clause after the call word"
         else:
