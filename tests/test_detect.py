@@ -478,3 +478,18 @@ def test_a_recalled_call_past_the_lead_told_by_no_one_is_context(lexicon) -> Non
     told = recalled.replace("وكان ترامب وبوتين قد", "وكان الكرملين قد أعلن أن ترامب وبوتين")
     text = _ATTACK.format(context=told, after="")
     assert detect(lexicon, normalize_article(article(text, day=_FRIDAY_2025))).is_call_report
+
+
+def test_a_bare_call_noun_with_its_own_held_between_clause(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "كشفت الناطقة باسم البيت الأبيض تفاصيل إضافية عن المكالمة التي جرت أمس (الثلاثاء) بين "
+        "الرئيس الأميركي جو بايدن ونظيره الروسي فلاديمير بوتين."
+    )
+    assert detect(
+        lexicon, normalize_article(article(text, day=dt.date(2021, 1, 27)))
+    ).is_call_report
+    # the same noun for a talk between ministers is no presidential call
+    text = text.replace("الرئيس الأميركي جو بايدن ونظيره الروسي فلاديمير بوتين", "بلينكن ولافروف")
+    assert not detect(
+        lexicon, normalize_article(article(text, day=dt.date(2021, 1, 27)))
+    ).is_call_report
