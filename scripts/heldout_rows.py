@@ -44,6 +44,7 @@ SCORED_BY = {
     "twentieth_writer.jsonl": "64e702f",
     "twenty_first_writer.jsonl": "c398a81",
     "twenty_second_writer.jsonl": "0c84175",
+    "twenty_third_writer.jsonl": "98ec3b3",
     "twenty_fourth_writer.jsonl": "0483c1d",
 }
 

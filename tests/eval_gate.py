@@ -49,6 +49,7 @@ SETS = {
     "writer20": ("twentieth_writer.jsonl",),
     "writer21": ("twenty_first_writer.jsonl",),
     "writer22": ("twenty_second_writer.jsonl",),
+    "writer23": ("twenty_third_writer.jsonl",),
     "writer24": ("twenty_fourth_writer.jsonl",),
 }
 FIELDS = (
