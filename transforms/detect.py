@@ -215,16 +215,7 @@ _CONTEXT_SENTENCE_RE = re.compile(
     r"^\W*[وف]?(?:ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
     r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|قبيل|عشيه|وسط|تزامنا|في\s+ظل|علي\s+خلفيه)(?!\w)"
 )
-# Who tells of the call in a context sentence ("بحسب ما أعلن الكرملين", "قال X إن ... بعد
-# اتصال"), unless the telling is dated back ("حينها", "آنذاك"): then the call is still news
-_CONTEXT_TOLD_RE = re.compile(r"(?:^|\s)(?:بحسب|حسب|حسبما|وفق|وفقا|نقلا\s+عن)(?!\w)")
-_TELLING_VERBS = (
-    r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|افاد|افادت|اوضح|اوضحت|"
-    r"صرح|صرحت|نقل|نقلت|روي|كتب|كتبت)"
-)
-_TOLD_BEFORE_RE = re.compile(_TELLING_VERBS + r"\s+(?:\S+\s+){0,5}?(?:ان|انه|انها|بان)(?!\w)")
-# any telling at all, for a recalled call ("وكان الكرملين قد أعلن", "كشف أوشاكوف تفاصيل")
-_TELLING_VERB_RE = re.compile(_TELLING_VERBS + r"(?!\w)")
+# A context sentence that dates its telling back ("حينها", "آنذاك") recalls the call
 _BACK_THEN_RE = re.compile(r"(?:^|\s)(?:حينها|حينذاك|انذاك|وقتها|في\s+حينه)(?!\w)")
 _CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|حديث)")
 # A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
@@ -787,11 +778,14 @@ def _recalled(
     return False
 
 
-def _context_told(text: str, start: int) -> bool:
-    """Does a context sentence say who tells of the call, as news (not "حينها")?"""
+def _context_told(lex: Lexicon, text: str, start: int) -> bool:
+    """Does a context sentence say who tells of the call ("بحسب ما أعلن الكرملين", "قال X إن
+    ... بعد اتصال"), as news and not dated back ("حينها")?"""
     if _BACK_THEN_RE.search(text):
         return False
-    return bool(_CONTEXT_TOLD_RE.search(text) or _TOLD_BEFORE_RE.search(text, 0, start))
+    return bool(lex.attribution_prep_re.search(text)) or any(
+        m.end() <= start for m in lex.attribution_verb_re.finditer(text, 0, start)
+    )
 
 
 def _any_telling(lex: Lexicon, text: str) -> bool:
@@ -799,8 +793,7 @@ def _any_telling(lex: Lexicon, text: str) -> bool:
     أوشاكوف تفاصيل")? A recalled call in it may be news told by that source."""
     return bool(
         _ATTRIBUTION_RE.search(text)
-        or _TELLING_VERB_RE.search(text)
-        or lex.attribution_verb_re.search(text)
+        or lex.telling_verb_re.search(text)
         or lex.attribution_prep_re.search(text)
     )
 
@@ -997,7 +990,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         support == 0
         and primary.sentence >= 2
         and all(m.sentence >= 0 and (m.context or m.recall == "soft") for m in reported)
-        and not _context_told(art.sentences[primary.sentence].folded, primary.start)
+        and not _context_told(lex, art.sentences[primary.sentence].folded, primary.start)
         and (primary.context or not _any_telling(lex, art.sentences[primary.sentence].folded))
     ):
         # "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين ترامب وبوتين" past the lead, told by

@@ -160,9 +160,8 @@ _CALLED_RE = re.compile(
     r"|(?P<purpose>ل)?(?:س)?[يت]?(?:اتصل|تصل)\b(?P<gap2>.{0,100}?)\s+ب(?!ين|حث|شان|خصوص|عد)(?=\w)"
     r"|(?:س)?ي?هاتف\b(?P<gap3>.{0,100}?)(?=\S))"
 )
-# "أنه" right before the call verb, and a verb of saying right before the president it follows
+# "أنه" right before the call verb: "he", who said so
 _HE_BEFORE_RE = re.compile(r"(?:^|\s)(?:ان|بان)(?:ه|ها)\s+$")
-_SAID_RE = re.compile(r"(?:^|\s)[وف]?(?:قال|اعلن|اكد|ذكر|كشف|اوضح|صرح|كتب)\s+$")
 # "اتصال هاتفي أجراه أوباما بميدفيديف": the call, then who made it, then whom he called
 _MADE_BY_RE = re.compile(
     r"\b(?:ال)?اتصال\w{0,2}(?:\s+(?:ال)?هاتفي\w{0,2})?\s+(?:(?:ال)?(?:ذي|تي)\s+)?اجرا(?:ه|ها)\s+"
@@ -294,9 +293,9 @@ def requested_by(
                 side = None
             if side is None and people and _HE_BEFORE_RE.search(candidate, 0, m.start()):
                 # "أعلن ترامب، أمس، أنه أجرى اتصالا بنظيره": "he" is who said so
-                said = _SAID_RE.search(candidate, max(0, people[-1][0] - 20), people[-1][0])
-                if said:
-                    side = people[-1][2]
+                said = lex.telling_verb_re.finditer(candidate, max(0, people[-1][0] - 20))
+                if any(not candidate[v.end() : people[-1][0]].strip() for v in said):
+                    side = people[-1][2]  # the verb of telling right before the president
             if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
                 side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
             elif (

@@ -282,6 +282,8 @@ class Lexicon:
     attribution_verb_re: re.Pattern[str]
     # "وفقا لـ SUBJECT", "بحسب (ما أعلن) SUBJECT": group "subj"
     attribution_prep_re: re.Pattern[str]
+    # the same verbs of telling as a word, with nothing required after them ("كشف أوشاكوف تفاصيل")
+    telling_verb_re: re.Pattern[str]
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     # Every person and side word, one token matcher: labels "name:us", "title:russia",
     # "title:both", "aide:us", "other", "side:us"...
@@ -418,6 +420,10 @@ def load_lexicon() -> Lexicon:
             r"(?:\s*[،,]\s*(?:\S+\s*){0,4}?)?\s*"
             # "أعلن الكرملين أن", "... عن", "أعلن الكرملين انتهاء القمة"
             r"(?:\b(?:ان|انه|انها|بان|بانه|عن|انتهاء|بدء|انطلاق)\b|:|«|\"))"
+        ),
+        telling_verb_re=re.compile(
+            r"(?:^|[^\w.])[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
+            r"(?:ت|تا|ا|وا)?(?!\w)"
         ),
         attribution_prep_re=re.compile(
             r"(?:^|\s)[وف]?(?:"
