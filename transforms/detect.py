@@ -199,9 +199,9 @@ _NEGATED_RIGHT_BEFORE_RE = re.compile(
     r"(?:\s+(?:عبر|من\s+خلال|في|ب))?\s*$"
 )
 # "ويأتي ذلك بعد", "وجاء اللقاء تنفيذا لما": a sentence about another event, measured by the call
+_COMES = r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
 _COMES_AFTER_RE = re.compile(
-    r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
-    r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
+    _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
 # The call as the context of what a sentence tells: a cause or time right before the call
 # expression ("على خلفية الاتصال", "في أعقاب المكالمة", "بعد أن فشلت المكالمة", "قبل ساعات من
@@ -212,8 +212,7 @@ _CONTEXT_BEFORE_RE = re.compile(
     r"\s+(?:\S+\s+)?من))\s*$"
 )
 _CONTEXT_SENTENCE_RE = re.compile(
-    r"^\W*[وف]?(?:ياتي|تاتي|جاء|جاءت|اتي|اتت)\s+(?:\S+\s+){0,12}?"
-    r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|قبيل|عشيه|وسط|تزامنا|في\s+ظل|علي\s+خلفيه)(?!\w)"
+    _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|قبيل|عشيه|وسط|تزامنا|في\s+ظل|علي\s+خلفيه)(?!\w)"
 )
 # A context sentence that dates its telling back ("حينها", "آنذاك") recalls the call
 _BACK_THEN_RE = re.compile(r"(?:^|\s)(?:حينها|حينذاك|انذاك|وقتها|في\s+حينه)(?!\w)")
@@ -263,8 +262,8 @@ _AIDE_HEAD_RE = re.compile(
 _ANNOUNCED_BY_RE = re.compile(
     r"\s*(?:ال)?(?:ذي|تي)\s+(?:اعلن|اعلنت|كشف|كشفت|تحدث|تحدثت)\s+عن(?:ه|ها)(?!\w)"
 )
-# "اتصل به", "يتصل بها": a call verb whose object is a pronoun
-_CALLED_RE = re.compile(r"\W*[وف]?(?:[يتن]?تصل|اتصل)\w{0,2}")
+# "اتصل", "يتصل", "ليتصل": the call verb that is a call only with its object ("اتصل به")
+_CALL_VERB_RE = re.compile(r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*")
 _PRONOUN_OBJECT_RE = re.compile(r"\s*ب(?:ه|ها|هما|هم|ي|نا|ك)(?!\w)")
 # "بين وترامب": the other president's name was dropped by the outlet.
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
@@ -359,7 +358,7 @@ def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         if text[s] == ".":
             if before.isdigit() or text[e : e + 1].isdigit():
                 continue  # "17.12.2017", "3.5"
-            if is_initial(text[max(0, s - 8) : s]):
+            if is_initial(text, s):
                 continue  # "جوزيف ار. بايدن"
         elif before.isalnum() or before == "_":
             continue  # inside a word
@@ -470,7 +469,7 @@ def analyse_mention(
         and not _ATTRIBUTION_RE.search(text[told_end : p.start])
     ]
     callee: list[Person] = []
-    if left and _PRONOUN_OBJECT_RE.match(text, end) and _CALLED_RE.fullmatch(text, start, end):
+    if left and _PRONOUN_OBJECT_RE.match(text, end) and _CALL_VERB_RE.fullmatch(text, start, end):
         # "قال زيلينسكي إن ترامب اتصل به بعد محادثته مع بوتين": "him" is the callee, the
         # speaker if one stands before the caller; people after the pronoun are another event's
         right = []
@@ -694,9 +693,7 @@ def sentence_mentions(
                 and _TIME_GAP_RE.fullmatch(text, after[0].end, after[1].start)
             ):
                 continue
-        if strength == "strong" and re.fullmatch(
-            r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*", text[start:end]
-        ):
+        if strength == "strong" and _CALL_VERB_RE.fullmatch(text, start, end):
             # "اتصل"/"يتصل" is a call only with its object:
             # "اتصل به", "يتصل بنظيره", "اتصل ترامب ببوتين"
             if not re.search(r"\bب\w", text[end : end + _OBJECT_REACH]):

@@ -206,10 +206,10 @@ _INITIALS = frozenset(
 _LAST_WORD_RE = re.compile(r"(?:^|\s)(\w{1,5})$")
 
 
-def is_initial(before: str) -> bool:
-    """Does ``before`` (the text up to a full stop) end with a middle initial, a Latin capital
-    ("J.") or the name of a Latin letter?"""
-    m = _LAST_WORD_RE.search(before[-7:] if len(before) > 7 else before)
+def is_initial(text: str, dot: int) -> bool:
+    """Is the full stop at ``text[dot]`` a middle initial's: after a Latin capital ("J.") or
+    the name of a Latin letter ("آر.", "دبليو.")?"""
+    m = _LAST_WORD_RE.search(text, max(0, dot - 7), dot)
     if not m:
         return False
     word = m.group(1)
@@ -221,7 +221,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
-        if m.group(0) == "." and is_initial(text[max(start, m.start() - 8) : m.start()]):
+        if m.group(0) == "." and is_initial(text, m.start()):
             continue  # "جوزيف آر. بايدن": an initial, not the end of a sentence
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         spans.append((start, end))
