@@ -398,69 +398,79 @@ def test_an_announced_call_told_as_under_way_is_held(lexicon) -> None:  # type: 
     assert (ex.call_status, str(ex.call_date)) == ("held", "2025-05-19")
 
 
-def test_who_announced_the_call_with_a_counterpart_is_its_source(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
+# One report, the fields it settles: (text, publication day, expected fields). Every case
+# failed before the rule its id names, except two guards that check the rule goes no further
+# (a medium citing no side stays "other"; the call's own relative clause still dates it).
+_TRUMP_FEB_2025 = dt.date(2025, 2, 13)
+_NAMED_SIDE = "إن الرئيس ترامب أجرى اتصالا هاتفيا مع نظيره الروسي بوتين أمس الأربعاء."
+FIELD_CASES = [
+    (
         "تتواصل ردود الفعل على المكالمة الهاتفية التي أعلن عنها الرئيس الأمريكي دونالد ترامب "
-        "أمس الأربعاء مع نظيره الروسي فلاديمير بوتين."
-    )
-    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
-    assert ex.is_call_report, ex.reason
-    assert (ex.source_side, str(ex.call_date)) == ("us", "2025-02-12")
-
-
-def test_a_later_call_with_someone_else_says_nothing_of_who_called(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
+        "أمس الأربعاء مع نظيره الروسي فلاديمير بوتين.",
+        _TRUMP_FEB_2025,
+        {"source_side": "us", "call_date": "2025-02-12"},
+    ),
+    (
         "تحدث الرئيس الأمريكي ترامب مع نظيره الروسي بوتين هاتفيا أمس الأربعاء.\n"
-        "وقال الرئيس الأوكراني زيلينسكي إن ترامب اتصل به بعد انتهاء محادثته مع بوتين."
-    )
-    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
-    assert ex.is_call_report, ex.reason
-    assert ex.requested_by is None
+        "وقال الرئيس الأوكراني زيلينسكي إن ترامب اتصل به بعد انتهاء محادثته مع بوتين.",
+        _TRUMP_FEB_2025,
+        {"requested_by": None},
+    ),
+    (
+        "نقلت صحيفة نيويورك بوست عن الرئيس الأميركي دونالد ترمب قوله " + _NAMED_SIDE,
+        _TRUMP_FEB_2025,
+        {"source_side": "us"},
+    ),
+    ("نقلت وكالة إنترفاكس عن الكرملين " + _NAMED_SIDE, _TRUMP_FEB_2025, {"source_side": "russia"}),
+    (
+        "نقلت وكالة إنترفاكس عن مصادر مطلعة " + _NAMED_SIDE,
+        _TRUMP_FEB_2025,
+        {"source_side": "other"},
+    ),
+    (
+        "أعلن الكرملين اليوم السبت أن الرئيس بوتين أجرى اتصالا هاتفيا مع نظيره الأمريكي ترامب، "
+        "هو الأول بينهما منذ تولي ترامب مهامه رسميا يوم 20 يناير الجاري.",
+        dt.date(2017, 1, 28),
+        {"call_date": "2017-01-28"},
+    ),
+    (
+        "أعلن الرئيس الأمريكي دونالد ترامب، أمس الثلاثاء، أنه أجرى اتصالا هاتفيا بنظيره "
+        "الروسي فلاديمير بوتين لتهنئته بفوزه.",
+        dt.date(2018, 3, 21),
+        {"requested_by": "us", "call_date": "2018-03-20"},
+    ),
+    (
+        "أعلن الكرملين أمس الثلاثاء أن الرئيس بوتين تلقى اتصالا هاتفيا من نظيره الأمريكي ترامب "
+        "هنأه فيه بالفوز في الانتخابات التي جرت يوم 18 مارس.",
+        dt.date(2018, 3, 21),
+        {"call_date": "2018-03-20"},
+    ),
+    (
+        "أعلن الكرملين اليوم تفاصيل المكالمة الهاتفية التي جرت يوم 18 مارس بين بوتين وترامب.",
+        dt.date(2018, 3, 21),
+        {"call_date": "2018-03-18"},
+    ),
+]
 
 
 @pytest.mark.parametrize(
-    ("lead", "side"),
-    [
-        ("نقلت صحيفة نيويورك بوست عن الرئيس الأميركي دونالد ترمب قوله", "us"),
-        ("نقلت وكالة إنترفاكس عن الكرملين", "russia"),
-        ("نقلت وكالة إنترفاكس عن مصادر مطلعة", "other"),
+    ("text", "day", "want"),
+    FIELD_CASES,
+    ids=[
+        "announced-by-with-counterpart-is-source",
+        "later-call-with-someone-else-names-no-requester",
+        "medium-cites-the-president",
+        "medium-cites-the-kremlin",
+        "medium-cites-no-side",
+        "date-after-since-is-not-the-calls",
+        "he-who-says-he-made-it-asked",
+        "date-in-another-events-clause-is-not-the-calls",
+        "the-calls-own-clause-still-dates-it",
     ],
-    ids=["cites-the-president", "cites-the-kremlin", "cites-no-side"],
 )
-def test_a_medium_that_names_the_side_it_cites(lexicon, lead: str, side: str) -> None:  # type: ignore[no-untyped-def]
-    text = f"{lead} إن الرئيس ترامب أجرى اتصالا هاتفيا مع نظيره الروسي بوتين أمس الأربعاء."
-    ex = run(lexicon, text, day=dt.date(2025, 2, 13))
-    assert ex.is_call_report, ex.reason
-    assert ex.source_side == side
-
-
-def test_a_date_after_since_is_what_the_call_is_counted_from(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "أعلن الكرملين اليوم السبت أن الرئيس بوتين أجرى اتصالا هاتفيا مع نظيره الأمريكي ترامب، "
-        "هو الأول بينهما منذ تولي ترامب مهامه رسميا يوم 20 يناير الجاري."
-    )
-    ex = run(lexicon, text, day=dt.date(2017, 1, 28))
-    assert str(ex.call_date) == "2017-01-28"
-
-
-def test_he_who_says_he_made_the_call_asked_for_it(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "أعلن الرئيس الأمريكي دونالد ترامب، أمس الثلاثاء، أنه أجرى اتصالا هاتفيا بنظيره "
-        "الروسي فلاديمير بوتين لتهنئته بفوزه."
-    )
-    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
-    assert ex.is_call_report, ex.reason
-    assert (ex.requested_by, str(ex.call_date)) == ("us", "2018-03-20")
-
-
-def test_a_date_in_another_events_relative_clause_is_not_the_calls(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "أعلن الكرملين أمس الثلاثاء أن الرئيس بوتين تلقى اتصالا هاتفيا من نظيره الأمريكي ترامب "
-        "هنأه فيه بالفوز في الانتخابات التي جرت يوم 18 مارس."
-    )
-    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
-    assert str(ex.call_date) == "2018-03-20"
-    # the call's own relative clause still dates it
-    text = "أعلن الكرملين اليوم تفاصيل المكالمة الهاتفية التي جرت يوم 18 مارس بين بوتين وترامب."
-    ex = run(lexicon, text, day=dt.date(2018, 3, 21))
-    assert str(ex.call_date) == "2018-03-18"
+def test_fields_of_one_report(
+    lexicon, text: str, day: dt.date, want: dict[str, str | None]
+) -> None:  # type: ignore[no-untyped-def]
+    got = run(lexicon, text, day=day).to_json("t")
+    assert got["is_call_report"], got["reason"]
+    assert {k: got[k] for k in want} == want
