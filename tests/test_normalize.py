@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from pipeline.records import Article
 from tests.eval_gate import load_corpus
 from transforms.normalize import (
+    _FOLDS,
+    _OBFUSCATION_RE,
+    _TABLE,
     _fold_walk,
+    _obfuscated,
     fold,
+    fold_chars,
     fold_with_offsets,
     normalize_article,
     split_sentences,
@@ -34,6 +41,7 @@ from transforms.normalize import (
         ("بوتين\u200c وترامب", "بوتين وترامب"),  # zero-width non-joiner
         ("بايدن  و  بوتين", "بايدن و بوتين"),
         ("Trump SAID", "trump said"),
+        ("\ufb8eرملين", "كرملين"),  # presentation form of Persian keheh: folded all the way
     ],
     ids=[
         "tanwin",
@@ -52,10 +60,33 @@ from transforms.normalize import (
         "zwnj",
         "double-spaces",
         "latin-case",
+        "keheh-form",
     ],
 )
 def test_fold(original: str, folded: str) -> None:
     assert fold(original) == folded
+
+
+def test_fold_chars_is_the_table_whatever_the_mix() -> None:
+    """The replace-per-character shortcut and the translate it stands for agree, with few
+    distinct characters to fold and with many (past the shortcut's limit)."""
+    rng = random.Random(3)
+    alphabet = [*sorted(_FOLDS), *"بتثجحخدذرزسشصضطظعغفقكلمنهوي .-*_|19aZ"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        assert fold_chars(text) == text.translate(_TABLE), text
+        assert fold_chars(fold_chars(text)) == fold_chars(text)
+
+
+def test_obfuscation_check_is_the_regex() -> None:
+    rng = random.Random(5)
+    texts = ["بايـ.ـدن", "ب-.-ج", "ب-.- ج", "3.5", ".ب", "ب.", "", "-", "x.y"]
+    texts += [
+        "".join(rng.choice("بج .-*_|xا") for _ in range(rng.randrange(8))) for _ in range(5000)
+    ]
+    texts += [fold_chars(item["text"]) for item in load_corpus()]
+    for text in texts:
+        assert _obfuscated(text) == bool(_OBFUSCATION_RE.search(text)), text
 
 
 @pytest.mark.parametrize(
