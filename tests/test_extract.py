@@ -474,3 +474,17 @@ def test_fields_of_one_report(
     got = run(lexicon, text, day=day).to_json("t")
     assert got["is_call_report"], got["reason"]
     assert {k: got[k] for k in want} == want
+
+
+def test_headline_video_summit_dated_around_the_bodys_call_word(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "قمته المرئية" (his video summit) is a video call; under a headline the body sentence
+    that names the call is read around its call word: Tuesday, not the day Biden spoke."""
+    got = run(
+        lexicon,
+        "قال الرئيس الأميركي جو بايدن اليوم الأربعاء إنه حذر نظيره الروسي فلاديمير بوتين، خلال "
+        "الاجتماع الذي عقداه عبر الفيديو أمس الثلاثاء، من عقوبات قاسية.",
+        day=dt.date(2021, 12, 8),
+        title="بايدن بعد قمته المرئية مع بوتين: العقوبات جاهزة",
+    ).to_json("t")
+    assert got["is_call_report"], got["reason"]
+    assert (got["medium"], got["call_date"]) == ("video", "2021-12-07")

@@ -994,11 +994,16 @@ def resolve_call_date(
     published: dt.datetime | dt.date | None,
     anchor: int | None = None,
     tense: str | None = None,
+    later_anchors: Sequence[int | None] = (),
 ) -> DateResolution:
     """The date of the call established by ``sentences`` (folded; the first is the evidence).
 
     ``anchor`` is the offset of the call word in ``sentences[0]``. Later sentences are read only
-    when the evidence sentence has no date expression at all (ignored ones aside).
+    when the evidence sentence has no date expression at all (ignored ones aside); one whose
+    call word is known (``later_anchors[i - 1]``, None when it has none) is read around it as
+    the evidence is ("قال بايدن اليوم الأربعاء إنه أبلغ بوتين خلال الاجتماع الذي عقداه عبر
+    الفيديو أمس الثلاثاء" under a headline: Tuesday, not the day he said so), else its first
+    dated expression stands.
     """
     if not sentences:
         return DateResolution(None, UNRESOLVED, "no sentence about the call")
@@ -1013,8 +1018,14 @@ def resolve_call_date(
             continue
         if index == 0:
             return _pick_in_evidence(sentence, mentions, anchor, tense)
-        dated = [m for m in mentions if m.value is not None]
         where = f"sentence {index + 1} about the call"
+        call_word = later_anchors[index - 1] if index <= len(later_anchors) else None
+        if call_word is not None:
+            got = _pick_in_evidence(sentence, mentions, call_word, tense)
+            if got.value is not None:
+                reason = got.reason.removeprefix("evidence sentence, ")
+                return DateResolution(got.value, got.method, f"{where}, {reason}")
+        dated = [m for m in mentions if m.value is not None]
         if dated:
             return _resolution(dated[0], where)
         return _resolution(mentions[0], f"{where}, only a vague date")

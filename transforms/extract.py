@@ -642,15 +642,23 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         status = "unknown"
     # a postponed call's only day is its new one, to come
     tense = "future" if postponed else {"held": "past", "scheduled": "future"}.get(status)
-    date_sentences = [main] + [
-        folded(i) for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence
+    later = [i for i in sorted(set(call_ids) | set(follow_ups)) if i != primary.sentence]
+    date_sentences = [main] + [folded(i) for i in later]
+    # where each later sentence names the call, so that its date is read around that word
+    call_words = [
+        min((m.start for m in det.by_sentence.get(i, ()) if not m.negated), default=None)
+        for i in later
     ]
     if status == "requested":
         # asked for or proposed, not agreed: whatever day is named, the call has none yet
         resolution = DateResolution(None, "unresolved", "a requested call has no agreed date")
     else:
         resolution = resolve_call_date(
-            date_sentences, art.article.published_at, anchor=primary.start, tense=tense
+            date_sentences,
+            art.article.published_at,
+            anchor=primary.start,
+            tense=tense,
+            later_anchors=call_words,
         )
 
     if postponed and status == "unknown" and resolution.value:
