@@ -231,6 +231,18 @@ DATED_POSITIVE = [
         dt.date(2021, 12, 8),
         "a-summit-by-video-reaches-its-far-parties",
     ),
+    (
+        "حذر الرئيس بايدن نظيره الروسي بوتين من رد حاسم في حال غزو أوكرانيا خلال اتصال هاتفي "
+        "جرى مساء أمس.",
+        dt.date(2021, 12, 31),
+        "a-hypothesis-inside-the-call-that-frames-it",
+    ),
+    (
+        "أكد المتحدث باسم الكرملين اليوم أن الرئيس بوتين ونظيره الأمريكي أوباما تحادثا هاتفيا "
+        "الأسبوع الماضي.",
+        dt.date(2015, 6, 30),
+        "last-weeks-call-told-in-the-lead",
+    ),
 ]
 DATED_NEGATIVE = [
     (
@@ -245,6 +257,40 @@ DATED_NEGATIVE = [
         "واستمرت ساعتين.",
         dt.date(2021, 12, 9),
         "another-event-measured-by-the-call",
+    ),
+    (
+        "تلقى الرئيس الروسي اليوم اتصالا هاتفيا من نظيره التركي، بحثا خلاله قرار الرئيس "
+        "الأمريكي الأخير.",
+        dt.date(2018, 5, 9),
+        "another-countrys-counterpart",
+    ),
+    (
+        "منذ تنصيب ترامب، تحادث ترامب وبوتين هاتفيا مرات عديدة.",
+        dt.date(2019, 1, 15),
+        "many-times-is-a-habit",
+    ),
+    (
+        "قال بيسكوف إن اتصالا بين الرئيسين بوتين وترامب «يمكن تنظيمه بسرعة» عند الضرورة.",
+        dt.date(2025, 4, 10),
+        "could-be-arranged-is-not-arranged",
+    ),
+    (
+        "التقى وزير الخارجية الأمريكي نظيره الروسي في جنيف اليوم.\nوبحث الوزيران ملفات عدة.\n"
+        "وكان بوتين وأوباما قد تحادثا هاتفيا الأسبوع الماضي.",
+        dt.date(2015, 6, 30),
+        "last-weeks-call-recalled-further-down",
+    ),
+    (
+        "وقال أردوغان للصحفيين إنه بحث الأمر في اتصال هاتفي مع ترامب الأسبوع الماضي، وإنه "
+        "سيطرحه أيضا على بوتين.",
+        dt.date(2025, 5, 15),
+        "past-and-he-will-is-another-clause",
+    ),
+    (
+        "وقالت صحيفة إن ميركل أبلغت أوباما بأن بوتين، الذي تحدثت معه هاتفيا الأحد، «يعيش في "
+        "عالم آخر».",
+        dt.date(2014, 3, 4),
+        "the-one-with-him-and-the-sentences-subject",
     ),
 ]
 
@@ -493,3 +539,19 @@ def test_a_bare_call_noun_with_its_own_held_between_clause(lexicon) -> None:  # 
     assert not detect(
         lexicon, normalize_article(article(text, day=dt.date(2021, 1, 27)))
     ).is_call_report
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("قمة افتراضية لمجموعة العشرين بمشاركة ترامب وبوتين", "عقد القادة قمتهم أمس."),
+        (
+            "هاتف ترامب - بوتين: مكالمات كثيرة وقمة واحدة",
+            "تحليل إخباري.\nراهن ترامب منذ عودته على علاقته الشخصية ببوتين.",
+        ),
+    ],
+    ids=["a-video-summit-of-many-leaders", "a-review-of-many-calls"],
+)
+def test_headlines_that_report_no_one_call(lexicon, title: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 11, 20))))
+    assert not det.is_call_report, det.reason

@@ -56,6 +56,9 @@ _BREAK_RE = re.compile(
 )
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")
 _NEGATION_REACH = 90  # characters before the call expression
+# "يحذر بوتين من رد حاسم في حال غزو أوكرانيا خلال اتصال هاتفي": a call that frames the sentence
+# ("during a call") took place, whatever hypothesis or denial stands between
+_DURING_RE = re.compile(r"(?:^|\s)(?:خلال|اثناء|في\s+اثناء)\s*$")
 # A new clause between a negation and the call: the negation is about something else.
 _NEGATION_BREAK_RE = re.compile(
     r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما|وذلك)\b|[.؛;]"
@@ -113,9 +116,18 @@ _DAY_BEFORE_RE = re.compile(r"\d\s*$")
 _YEAR_AFTER_RE = re.compile(r"\s*\d{4}")
 
 
+# "نظيره الإيراني", "نظيرها الفرنسي": the counterpart of another country, a leader who is neither
+# president (the lexicon's titles hold the American and Russian counterparts)
+_OTHER_COUNTERPART_RE = re.compile(
+    r"(?<!\w)[وفبلك]*نظير(?:ه|ها|هما)\s+(?!(?:ال)?(?:امريكي|اميركي|روسي)(?!\w))(?:ال)?\w{3,}ي(?!\w)"
+)
+
+
 def _people(lex: Lexicon, text: str) -> list[Person]:
     """Every mention of a person in ``text`` (folded), overlaps resolved, in order."""
     found: list[Person] = []
+    if "نظير" in text:
+        found += [Person(m.start(), m.end(), "other") for m in _OTHER_COUNTERPART_RE.finditer(text)]
     for start, end, label, phrase in lex.people.find(text):
         kind, _, side = label.partition(":")
         if phrase in GREGORIAN_MONTHS and (
@@ -238,6 +250,14 @@ _SINGLE_DOER_RE = re.compile(
 )
 _PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
 _COMMA_RE = re.compile(r"[،,]")
+# A relative clause on a person whose verb takes him as its object: "بوتين، الذي تحدثت معه".
+_RELATIVE_WITH_HIM_RE = re.compile(
+    r"\s*[،,]?\s*(?:الذي|التي)\s+\S+\s+(?:معه|معها|به|بها|اليه|اليها|له|لها)\s+"
+)
+# A comma and a conjunction that starts another clause ("، وإنه", "، وأضاف", "، فيما").
+_NEW_CLAUSE_RE = re.compile(
+    r"[،,]\s*(?:و(?:ان|انه|انها|اضاف|قال|اكد|اشار)|فيما|بينما|في حين)(?!\w)"
+)
 # a future verb right before the call expression: "سيجريان اتصالا"
 _FUTURE_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?س[يتن]\w{2,}\s+(?:\S+\s+){0,2}$")
 _SOURCE_GAP_RE = re.compile(
@@ -274,6 +294,8 @@ _NO_DATE_AFTER_RE = re.compile(
     r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
     r"|\bلم\s+(?:ي|ت)ؤكد\w{0,3}|\bدون\s+تاكيد|\bغير\s+مؤكد\w{0,2}"
     r"|\b(?:ممكن|ممكنا)\b"  # "اتصال جديد بين الرئيسين «ممكن»": possible, not arranged
+    # "اتصالا بين الرئيسين «يمكن تنظيمه بسرعة»": could be arranged, is not
+    r"|\bيمكن\s+(?:ان\s+\S+|تنظيم|ترتيب|اجراء|عقد|تحديد)"
 )
 # A call noun with a possessive pronoun: "محادثتها", "اتصاله", "مكالمته".
 _POSSESSIVE_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:اتصال|مكالمت|محادثت|مباحثات)(?:ه|ها|هم)(?!\w)")
@@ -288,11 +310,15 @@ _MARGIN_RE = re.compile(r"\bهامش\b|\bوجها\s+لوجه\b|\bشخصيا\b|\b
 _VIDEO_REACH = 70
 # A meeting of some other body ("اجتماع تحالف أوبك+", "قمة مجموعة العشرين") right before a video
 # form: the video form is that body's.
-_OTHER_BODY_MEETING_RE = re.compile(
-    r"\b(?:ال)?(?:اجتماع|قم[هت]|مؤتمر|لقاء)\w{0,3}\s+(?:\S+\s+)?(?:ال)?(?:تحالف|مجموع|وزراء|مجلس|منظم|"
-    r"اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|رؤساء|ممثل|اعضاء|طلاب|مواطن|"
-    r"صحفي|صحافي|عمال|مسؤول|حكوم)\w{0,3}"
+_BODIES = (
+    r"(?:تحالف|مجموع|وزراء|مجلس|منظم|اوبك|قاده|زعماء|دول|حلف|بريكس|العشرين|السبع|الاتحاد|الامم|"
+    r"رؤساء|ممثل|اعضاء|طلاب|مواطن|صحفي|صحافي|عمال|مسؤول|حكوم)\w{0,3}"
 )
+_OTHER_BODY_MEETING_RE = re.compile(
+    r"\b(?:ال)?(?:اجتماع|قم[هت]|مؤتمر|لقاء)\w{0,3}\s+(?:\S+\s+)?(?:ال)?" + _BODIES
+)
+# ... and after it: "قمة افتراضية لمجموعة العشرين بمشاركة ترامب وبوتين" is many leaders' meeting
+_OTHER_BODY_AFTER_RE = re.compile(r"\s+(?:\S+\s+)?(?:ل|لل|ب)?(?:ال)?(?:" + _BODIES + r"|مشارك\w*)")
 # A video form whose head is a call noun ("محادثة مباشرة عبر الفيديو"): a call itself, whose
 # parties may stand further off than those of a bare "عبر الفيديو".
 _VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
@@ -309,7 +335,9 @@ _ANAPHORA_RE = re.compile(
 # Titles and leads of explainers and timelines: every call in them is history.
 _EXPLAINER_RE = re.compile(
     r"\b(?:محطات|سجل|سجلات|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
-    r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات))\b"
+    r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات)|"
+    # "مكالمات كثيرة وقمة واحدة": many calls, a review of them
+    r"(?:ال)?(?:مكالمات|اتصالات|محادثات)\s+(?:ال)?(?:كثيره|عديده|متعدده|متكرره|متتاليه))\b"
 )
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
@@ -458,6 +486,10 @@ def analyse_mention(
     ):
         # "ميركل أبلغت أوباما بعد محادثتها الهاتفية مع بوتين": "her" call is the subject's
         left = left[:1] + [p for p in left[1:] if p.role == "both"]
+    if len(left) >= 2 and _RELATIVE_WITH_HIM_RE.fullmatch(text, left[-1].end, start):
+        # "ميركل أبلغت أوباما بأن بوتين، الذي تحدثت معه هاتفيا الأحد": the one "with him" and
+        # the sentence's subject (who tells it, too) are the parties, not whoever is between
+        left = [next(p for p in inside if p.end <= start), left[-1]]
     # "المكالمة التي أعلن عنها ترامب أمس مع نظيره": who announced it is a party, not a source
     told = _ANNOUNCED_BY_RE.match(text, end)
     told_end = told.end() if told and _WITH_RE.search(text, told.end(), hi) else end
@@ -485,6 +517,11 @@ def analyse_mention(
         left = left[:1]
     # "الاتصال الذي جرى بين الرئيس بوتين ونظيره الأمريكي": the parties follow "بين"
     between = _BETWEEN_RE.match(text, end)
+    if right and not between and _NEW_CLAUSE_RE.search(text, right[0].end, right[-1].start):
+        # "بحث الأمر في اتصال هاتفي مع ترامب الأسبوع الماضي، وإنه سيطرحه أيضا على بوتين": the
+        # call's object is the one after "مع"; past "، وإنه" is another clause's
+        cut = _NEW_CLAUSE_RE.search(text, right[0].end, right[-1].start)
+        right = [p for p in right if p.start < cut.start()]  # type: ignore[union-attr]
     if between and {p.role for p in right[:2]} >= {"us", "russia"}:
         left = []
     elif between and any(p.role == "both" for p in right[:1]):
@@ -532,12 +569,18 @@ def analyse_mention(
             # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
             or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
         )
-        or any(
-            not _NEGATION_BREAK_RE.search(before[m.end() :])
-            for m in lex.negation_re.finditer(before)
-        )
-        or any(
-            not _PHRASE_BREAK_RE.search(before[m.end() :]) for m in lex.claim_re.finditer(before)
+        or (
+            not _DURING_RE.search(before)
+            and (
+                any(
+                    not _NEGATION_BREAK_RE.search(before[m.end() :])
+                    for m in lex.negation_re.finditer(before)
+                )
+                or any(
+                    not _PHRASE_BREAK_RE.search(before[m.end() :])
+                    for m in lex.claim_re.finditer(before)
+                )
+            )
         )
     )
     near_before = text[max(lo, start - 30) : start]
@@ -679,6 +722,8 @@ def sentence_mentions(
     for start, end, strength in spans:
         if _VENUE_BEFORE_RE.search(text, max(0, start - 10), start):
             continue  # "على هامش القمة الافتراضية": where something else happened
+        if strength == "video" and _OTHER_BODY_AFTER_RE.match(text, end):
+            continue  # "قمة افتراضية لمجموعة العشرين": a meeting of many, not a call
         if (
             strength == "video"
             and _BARE_VIDEO_RE.match(text, start, end)
@@ -943,7 +988,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         # history ("من القمة المرئية إلى جنيف: ماذا حققت مكالمات بايدن وبوتين؟"), or when the
         # title's is a talk with no phone word ("بوتين وأوباما يتحادثان لدقائق في ليما"), which
         # may as well have been in person.
-        history = any(m.sentence >= 0 and m.recall != "soft" for m in strong)
+        history = explainer or any(m.sentence >= 0 and m.recall != "soft" for m in strong)
         if history or all(m.strength == "speech" for m in reported):
             reported = []
     if lead_other_call and all(m.strength == "speech" and m.sentence > 0 for m in reported):
