@@ -46,6 +46,9 @@ SCORED_BY = {
     "twenty_second_writer.jsonl": "0c84175",
     "twenty_third_writer.jsonl": "98ec3b3",
     "twenty_fourth_writer.jsonl": "0483c1d",
+    "twenty_fifth_writer.jsonl": "f66c444",
+    "twenty_sixth_writer.jsonl": "f66c444",
+    "twenty_seventh_writer.jsonl": "f66c444",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

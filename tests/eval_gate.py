@@ -51,6 +51,9 @@ SETS = {
     "writer22": ("twenty_second_writer.jsonl",),
     "writer23": ("twenty_third_writer.jsonl",),
     "writer24": ("twenty_fourth_writer.jsonl",),
+    "writer25": ("twenty_fifth_writer.jsonl",),
+    "writer26": ("twenty_sixth_writer.jsonl",),
+    "writer27": ("twenty_seventh_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
