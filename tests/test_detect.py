@@ -427,6 +427,26 @@ def test_related_story_links_are_not_news(lexicon) -> None:  # type: ignore[no-u
     assert not detect(lexicon, normalize_article(article(text))).is_call_report
 
 
+_STORY = "وقع الرئيسان بايدن وبوتين اليوم الخميس في جنيف اتفاقا لتبادل السجناء."
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        # a header other sites use, and a bulleted headline that ends in a quote
+        'موضوعات متعلقة:\n• بايدن وبوتين يتفقان هاتفيا على نص "ستارت"\n• موسكو تحذر',
+        "الأكثر قراءة | اقرأ أيضا:\n■ بايدن وبوتين يبحثان هاتفيا الأزمة السورية.",
+        "الوسوم: بوتين، بايدن، اتصال بايدن وبوتين، جنيف",
+        "الكلمات المفتاحية: روسيا، أميركا، اتصال هاتفي بين بايدن وبوتين",
+        "3 تعليقات\nأبو خالد - ديسمبر 30, 2021\nكم مرة اتصل بايدن ببوتين هذا الشهر؟",
+    ],
+    ids=["related-header-and-bullets", "most-read-header", "tags", "keywords", "comments"],
+)
+def test_page_furniture_is_not_news(lexicon, furniture: str) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(_STORY + "\n" + furniture)))
+    assert not det.is_call_report, det.reason
+
+
 _ATTACK = (
     "شنت روسيا الليلة الماضية أعنف هجوم بالمسيرات على كييف منذ بدء الحرب.\n"
     "وقالت السلطات الأوكرانية إن الهجوم أوقع عشرين جريحا وألحق أضرارا بمبان سكنية.\n"

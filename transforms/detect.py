@@ -324,9 +324,19 @@ _OTHER_BODY_AFTER_RE = re.compile(r"\s+(?:\S+\s+)?(?:ل|لل|ب)?(?:ال)?(?:" +
 _VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
 # Page furniture that links to other stories: never this article's news.
 _RELATED_LINK_RE = re.compile(
-    r"^\W*(?:اقرا|اقراي|شاهد|طالع|تابع|يهمك|قد\s+يهمك|المزيد|للمزيد|ذات\s+صله|مواضيع\s+ذات|"
-    r"اخبار\s+ذات|اخبار\s+متعلقه|مواد\s+متعلقه|روابط|تابعونا|اضغط|انقر)\b"
+    r"^\W*(?:اقرا|اقراي|شاهد|طالع|تابع|يهمك|قد\s+يهمك|المزيد|للمزيد|ذات\s+صله|"
+    r"(?:مواضيع|موضوعات|اخبار|مواد|مقالات)\s+(?:ذات|متعلقه|مرتبطه|مشابهه|مقترحه)|"
+    r"الاكثر\s+(?:قراءه|مشاهده|تداولا|تعليقا)|قد\s+يعجبك|روابط|تابعونا|اضغط|انقر|"
+    # a tag list: "الوسوم: بوتين، بايدن، اتصال بايدن وبوتين"
+    r"(?:ال)?(?:وسوم|كلمات\s+(?:ال)?(?:مفتاحيه|دلاليه))\s*:|tags\s*:|هاشتاغ|هاشتاج)"
 )
+# The readers' comments under a story ("3 تعليقات", "التعليقات"): nothing after is its news.
+_COMMENTS_RE = re.compile(
+    r"^\W*(?:\d+\s+)?(?:ال)?(?:تعليق|تعليقات)(?:\s+(?:ال)?(?:قراء|زوار))?\s*[:)]?\s*$"
+    r"|^\W*(?:اضف|اترك|اكتب)\s+(?:تعليق|تعليقك|تعليقا)"
+)
+# A bullet opening a line in a list of links: "• ...", "■ ...", "- ..."
+_BULLET_RE = re.compile(r"^\s*[•■▪◄►▸\-*–—]")
 # A sentence that refers back to the one before: "جاء ذلك في مكالمة هاتفية..."
 _ANAPHORA_RE = re.compile(
     r"^\W*(?:و)?(?:جاء|جاءت|وجاء|وجاءت)\s+(?:ذلك|هذا|هذه|تصريحات\w*|تحذير\w*|كلام\w*)|"
@@ -886,16 +896,23 @@ _END_OF_SENTENCE = (".", "؟", "?", "!", "»", '"')
 
 
 def _related_links(art: NormalizedArticle) -> set[int]:
-    """Sentences that are links to other stories: "اقرأ أيضا: ..." lines, and the headlines
-    listed on their own lines under a bare "اقرأ أيضا" header (they have no full stop)."""
+    """Sentences that are page furniture, not the story: "اقرأ أيضا: ..." lines, the headlines
+    listed on their own lines under a bare "اقرأ أيضا" header (they have no full stop, or a
+    bullet), tag lists, and the readers' comments under the story."""
     links: set[int] = set()
     in_list = False
     for i, sentence in enumerate(art.sentences):
         text = sentence.folded
+        if _COMMENTS_RE.match(text):
+            return links | set(range(i, len(art.sentences)))  # the readers' comments follow
         if _RELATED_LINK_RE.match(text):
             links.add(i)
-            in_list = len(text.split()) <= 4  # a bare header: the links follow, one a line
-        elif in_list and len(text) <= 160 and not text.rstrip().endswith(_END_OF_SENTENCE):
+            in_list = len(text.split()) <= 6  # a bare header: the links follow, one a line
+        elif (
+            in_list
+            and len(text) <= 160
+            and (_BULLET_RE.match(text) or not text.rstrip().endswith(_END_OF_SENTENCE))
+        ):
             links.add(i)
         else:
             in_list = False
