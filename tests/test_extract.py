@@ -450,6 +450,17 @@ FIELD_CASES = [
         dt.date(2018, 3, 21),
         {"call_date": "2018-03-18"},
     ),
+    (
+        "ذكرت صحيفة بيلد مساء اليوم الاثنين أن الرئيس ترامب قطع اجتماعه مع القادة الأوروبيين "
+        "ليتصل بالرئيس الروسي بوتين، وأن الاتصال جار في هذه الأثناء.",
+        dt.date(2025, 8, 18),
+        {"call_status": "held", "call_date": "2025-08-18"},
+    ),
+    (
+        "قال الرئيس ترامب للصحافيين اليوم: «سأتحدث مع الرئيس بوتين هاتفيا الأسبوع المقبل».",
+        dt.date(2025, 12, 4),
+        {"call_status": "scheduled", "source_side": "us"},
+    ),
 ]
 
 
@@ -466,6 +477,8 @@ FIELD_CASES = [
         "he-who-says-he-made-it-asked",
         "date-in-another-events-clause-is-not-the-calls",
         "the-calls-own-clause-still-dates-it",
+        "a-call-under-way-is-held",
+        "i-will-speak-is-scheduled",
     ],
 )
 def test_fields_of_one_report(

@@ -250,6 +250,10 @@ _SINGLE_DOER_RE = re.compile(
 )
 _PHRASE_BREAK_RE = re.compile(r"[،,.:;؛]")
 _COMMA_RE = re.compile(r"[،,]")
+# Someone's proposal right before the call verb: "اقترح ويتكوف أن يتصل", "نصح بأن يهاتف".
+_PROPOSED_BEFORE_RE = re.compile(
+    r"(?:^|\s)[وف]?(?:اقترح|نصح|اوصي|اوصى)\w{0,2}\s+(?:\S+\s+){0,3}(?:ان|بان)\s+$"
+)
 # A relative clause on a person whose verb takes him as its object: "بوتين، الذي تحدثت معه".
 _RELATIVE_WITH_HIM_RE = re.compile(
     r"\s*[،,]?\s*(?:الذي|التي)\s+\S+\s+(?:معه|معها|به|بها|اليه|اليها|له|لها)\s+"
@@ -283,7 +287,7 @@ _ANNOUNCED_BY_RE = re.compile(
     r"\s*(?:ال)?(?:ذي|تي)\s+(?:اعلن|اعلنت|كشف|كشفت|تحدث|تحدثت)\s+عن(?:ه|ها)(?!\w)"
 )
 # "اتصل", "يتصل", "ليتصل": the call verb that is a call only with its object ("اتصل به")
-_CALL_VERB_RE = re.compile(r"\W*[وف]?[بلك]?(?:س)?[يتن]?تصل\w*|\W*[وف]?اتصل\w*")
+_CALL_VERB_RE = re.compile(r"\W*[وف]?[بلك]?(?:س)?[يتنا]?تصل\w*|\W*[وف]?اتصل\w*")
 _PRONOUN_OBJECT_RE = re.compile(r"\s*ب(?:ه|ها|هما|هم|ي|نا|ك)(?!\w)")
 # "بين وترامب": the other president's name was dropped by the outlet.
 _MISSING_NAME_RE = re.compile(r"\bبين\s+$")
@@ -1011,6 +1015,23 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     if lead_other_call and all(m.strength == "speech" and m.sentence > 0 for m in reported):
         # "ويأتي الاتصال بعد يوم من محادثة ترامب مع بوتين" in a story led by another leader's
         # call: a plain "talk with" further down is that story's background
+        reported = []
+    first_other = min(
+        (
+            m.sentence
+            for found in by_sentence.values()
+            for m in found
+            if m.parties & {"aide", "other"} and not m.negated
+        ),
+        default=None,
+    )
+    if first_other is not None and all(
+        m.sentence > first_other
+        and _PROPOSED_BEFORE_RE.search(dict(texts)[m.sentence], max(0, m.start - 40), m.start)
+        for m in reported
+    ):
+        # "وبحسب النص، اقترح ويتكوف أن يتصل الرئيس بوتين بترامب" in a story whose first call is
+        # an envoy's: the presidents' call is what someone proposed in it, not an event told
         reported = []
     base["recalled"] = float(min(len(strong) - len(reported), 3))
     base["explainer"] = float(explainer)
