@@ -49,6 +49,9 @@ SCORED_BY = {
     "twenty_fifth_writer.jsonl": "f66c444",
     "twenty_sixth_writer.jsonl": "f66c444",
     "twenty_seventh_writer.jsonl": "f66c444",
+    "twenty_eighth_writer.jsonl": "3979c3b",
+    "twenty_ninth_writer.jsonl": "63895a7",
+    "thirtieth_writer.jsonl": "3979c3b",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -54,6 +54,9 @@ SETS = {
     "writer25": ("twenty_fifth_writer.jsonl",),
     "writer26": ("twenty_sixth_writer.jsonl",),
     "writer27": ("twenty_seventh_writer.jsonl",),
+    "writer28": ("twenty_eighth_writer.jsonl",),
+    "writer29": ("twenty_ninth_writer.jsonl",),
+    "writer30": ("thirtieth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
