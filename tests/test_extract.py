@@ -461,6 +461,24 @@ FIELD_CASES = [
         dt.date(2025, 12, 4),
         {"call_status": "scheduled", "source_side": "us"},
     ),
+    (
+        "قال البيت الأبيض، اليوم /الثلاثاء/، إن الرئيس بايدن أجرى اتصالا هاتفيا بنظيره الروسي "
+        "بوتين، اقترح خلاله عقد قمة بينهما خلال الأشهر المقبلة.",
+        dt.date(2021, 4, 13),
+        {"call_date": "2021-04-13"},
+    ),
+    (
+        "ذكر الكرملين في بيان، مساء الاثنين، أن الرئيس الروسي تلقى اتصالا هاتفيا من نظيره "
+        "الأمريكي، بحثا خلاله الفكرة التي طرحها سيد البيت الأبيض مطلع الأسبوع.",
+        dt.date(2020, 6, 1),
+        {"call_date": "2020-06-01"},
+    ),
+    (
+        "أكدت المتحدثة باسم البيت الأبيض أن الرئيس ترامب يجري حاليا مكالمة هاتفية مع الرئيس "
+        "الروسي بوتين.",
+        dt.date(2025, 10, 16),
+        {"call_status": "held", "call_date": "2025-10-16"},
+    ),
 ]
 
 
@@ -479,6 +497,9 @@ FIELD_CASES = [
         "the-calls-own-clause-still-dates-it",
         "a-call-under-way-is-held",
         "i-will-speak-is-scheduled",
+        "a-vague-future-in-a-held-calls-sentence-is-not-its-date",
+        "another-events-clause-with-a-suffixed-verb",
+        "going-on-now-is-the-publication-day",
     ],
 )
 def test_fields_of_one_report(

@@ -904,10 +904,14 @@ def find_date_mentions(
 
 
 _SINCE_RE = re.compile(r"(?:^|\s)[وف]?منذ\s")
+# Which way a vague expression points: "الأشهر المقبلة" ahead, "الأسبوع الماضي" back.
+_VAGUE_WAY_RE = re.compile(
+    r"(?<!\w)(?:(?P<future>(?:ال)?(?:مقبل|قادم)(?:ه|ين|تين)?)|(?P<past>(?:ال)?(?:ماضي|فائت|منصرم)(?:ه|ين|تين)?))(?!\w)"
+)
 # "لتهنئته بالفوز في الانتخابات التي جرت يوم 18 مارس": a relative clause on another event's noun
 _OTHER_EVENT_RE = re.compile(
     r"(?:^|\s)(?![وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|هاتفي|مرئي|متلفز|عبر))\S+\s+(?:ال)?(?:تي|ذي)\s+"
-    r"(?:جرت|جري|عقدت|عقد|اجريت|نظمت|شهدت|شهد|وقعت|وقع)(?!\w)"
+    r"(?:جرت|جري|عقدت|عقد|اجريت|نظمت|شهدت|شهد|وقعت|وقع|(?:طرح|اقترح|اعلن)(?:ه|ها)?)(?!\w)"
 )
 
 
@@ -1011,7 +1015,7 @@ def resolve_call_date(
     dropped: list[DateMention] = []
     for index, sentence in enumerate(sentences):
         mentions = [m for m in find_date_mentions(sentence, published, tense) if not m.ignored]
-        consistent = [m for m in mentions if _fits_tense(m, pub, tense)]
+        consistent = [m for m in mentions if _fits_tense(m, pub, tense, sentence)]
         dropped += [m for m in mentions if m not in consistent]
         mentions = consistent
         if not mentions:
@@ -1044,13 +1048,22 @@ def resolve_call_date(
     )
 
 
-def _fits_tense(mention: DateMention, pub: dt.date | None, tense: str | None) -> bool:
+def _fits_tense(
+    mention: DateMention, pub: dt.date | None, tense: str | None, folded: str = ""
+) -> bool:
     """A held call cannot be dated after publication, nor a scheduled one before it.
 
     One day of slack either way covers time zones (an evening call in Washington is reported
-    the next day in Arab time).
+    the next day in Arab time). A vague expression that points the other way ("خلال الأشهر
+    المقبلة" in a held call's sentence, "الأسبوع الماضي" in a scheduled one's) dates something
+    else too.
     """
-    if mention.value is None or pub is None or tense is None:
+    if tense is None:
+        return True
+    if mention.value is None:
+        points = _VAGUE_WAY_RE.search(folded, mention.start, mention.end) if folded else None
+        return points is None or points.lastgroup == ("past" if tense == "past" else "future")
+    if pub is None:
         return True
     delta = (mention.value - pub).days
     if tense == "past":

@@ -395,6 +395,31 @@ def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution 
     )
 
 
+# A call going on, or just over, as the story is written: "يجري حاليا مكالمة", "لا تزال جارية",
+# "أنهى للتو محادثة هاتفية"
+_GOING_ON_RE = re.compile(
+    r"(?<!\w)(?:حاليا|الان|للتو|في\s+هذه\s+الاثناء|(?:لا\s+)?(?:تزال|يزال|مازالت|مازال)\s+جاري\w{0,2})(?!\w)"
+)
+_GOING_ON_REACH = 40
+
+
+def _under_way(
+    text: str, primary: CallMention, published: dt.datetime | None
+) -> DateResolution | None:
+    """A held call told as going on or just over, next to its call word: the publication day."""
+    if published is None:
+        return None
+    lo = max(0, primary.start - _GOING_ON_REACH)
+    now = _GOING_ON_RE.search(text, lo, min(len(text), primary.end + _GOING_ON_REACH))
+    if now is None:
+        return None
+    return DateResolution(
+        published.date(),
+        "relative",
+        f"'{now.group(0)}': the call is under way or just over at publication, {published.date()}",
+    )
+
+
 # "البيت الأبيض: ...", "عاجل | الكرملين: ..." (a live-blog entry "16:12 الكرملين: ..." is
 # _ENTRY_SOURCE_RE's)
 _TITLE_SOURCE_RE = re.compile(r"^\W*(?:عاجل\s*[|:]\s*)?(?P<subj>[^:|]{2,40}):")
@@ -670,7 +695,11 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         status = "unknown"
         resolution = DateResolution(None, "unresolved", "nobody confirms the call took place")
     if resolution.value is None and status == "held" and primary.sentence >= 0:
-        resolution = _live_entry_day(main, art.article.published_at) or resolution
+        resolution = (
+            _live_entry_day(main, art.article.published_at)
+            or _under_way(main, primary, art.article.published_at)
+            or resolution
+        )
     # Leaders: the primary mention's, else whoever sat on the call (or publication) date.
     day = resolution.value or (
         art.article.published_at.date() if art.article.published_at else None
