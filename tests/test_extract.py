@@ -479,6 +479,32 @@ FIELD_CASES = [
         dt.date(2025, 10, 16),
         {"call_status": "held", "call_date": "2025-10-16"},
     ),
+    (
+        "أعلن البيت الأبيض أن الرئيس بايدن سيتحدث هاتفيا غدا مع نظيره الروسي بوتين، بطلب من "
+        "هذا الأخير.",
+        dt.date(2021, 12, 29),
+        {"requested_by": "russia", "call_status": "scheduled"},
+    ),
+    (
+        "أعلن الكرملين أن الرئيس بوتين اتصل اليوم الأحد بنظيره الأمريكي ترامب وشكره.\n"
+        "وهذا ثاني اتصال بين الرئيسين خلال أيام، إذ تحادثا هاتفيا يوم الخميس الماضي بمبادرة "
+        "من ترامب.",
+        dt.date(2017, 12, 17),
+        {"requested_by": "russia"},
+    ),
+    (
+        "أعلن الكرملين أن الرئيس بوتين سيجري اليوم السبت مكالمة هاتفية مع نظيره الأمريكي "
+        "بايدن، بعدما طلب الجانب الأمريكي تقديم موعدها.",
+        dt.date(2022, 2, 12),
+        {"requested_by": "us", "call_status": "scheduled"},
+    ),
+    (
+        "أعلن الرئيس ترامب مساء أمس أنه أجرى اتصالا هاتفيا مطولا مع نظيره الروسي بوتين.\n"
+        "وقال بيسكوف إن المحادثة استمرت ساعة ونصف.\nمحطات في اتصالات البيت الأبيض والكرملين\n"
+        "- 30 ديسمبر 2021: مكالمة هاتفية جرت بطلب من بوتين.",
+        dt.date(2025, 2, 13),
+        {"requested_by": None},
+    ),
 ]
 
 
@@ -500,6 +526,10 @@ FIELD_CASES = [
         "a-vague-future-in-a-held-calls-sentence-is-not-its-date",
         "another-events-clause-with-a-suffixed-verb",
         "going-on-now-is-the-publication-day",
+        "at-the-request-of-the-latter",
+        "the-evidence-wording-before-a-later-cue-about-another-call",
+        "who-asked-to-move-it-asked-for-it",
+        "a-timeline-below-names-no-requester",
     ],
 )
 def test_fields_of_one_report(

@@ -40,7 +40,7 @@ from pipeline.records import (
 from transforms.charset import repair_mojibake
 from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
-from transforms.detect import CallMention, Detection, detect
+from transforms.detect import _EXPLAINER_RE, CallMention, Detection, detect
 from transforms.detect import _clause as clause_bounds
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
@@ -175,7 +175,11 @@ _INITIATED_RE = re.compile(
     # the verb only: "بادرة حسن نية" (a goodwill gesture) initiates nothing
     r"|\bبادر(?:ت|ا|وا|تا)?\b"
 )
-_REQUESTED_IT_RE = re.compile(r"\b(?:طلب|طلبت|طلبا)(?:ها|ه)\b")
+_REQUESTED_IT_RE = re.compile(
+    r"\b(?:طلب|طلبت|طلبا)(?:ها|ه)\b"
+    # "بعدما طلب الجانب الأمريكي تقديم موعدها": who asked to move it asked for it
+    r"|\b(?:طلب|طلبت)(?=\s+(?:\S+\s+){1,3}(?:تقديم|تاجيل|تغيير|تعديل)\s+موعد)"
+)
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
 _REQUEST_VERB_RE = re.compile(
     r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
@@ -195,10 +199,17 @@ def _cued_side(lex: Lexicon, text: str) -> str | None:
     cues = list(lex.requester_cue_re.finditer(text))
     sides = side_mentions(lex, text, adjectives=True) if cues else []
     for m in cues:
-        side = _first_side(sides, m.end(), m.end() + 40)
+        if _LATTER_RE.match(text, m.end()):
+            # "سيتحدث مع نظيره الروسي بوتين، بطلب من هذا الأخير": the last one named
+            side = _last_side(sides, 0, m.start())
+        else:
+            side = _first_side(sides, m.end(), m.end() + 40)
         if side:
             return side
     return None
+
+
+_LATTER_RE = re.compile(r"\s*(?:هذا\s+|هذه\s+)?(?:ال)?اخير(?:ه)?(?!\w)")
 
 
 def requested_by(
@@ -208,11 +219,28 @@ def requested_by(
     status: str | None = None,
     titles: Sequence[str] = (),
 ) -> str | None:
-    """Who asked for or initiated the call - only when the text says so, else None."""
-    for text in sentences:
+    """Who asked for or initiated the call - only when the text says so, else None.
+
+    The evidence sentence is read first, cue and wording ("اتصل بوتين بنظيره"); a cue in a
+    sentence further on comes after it, since that sentence may recall another call ("إذ
+    تحادثا يوم الخميس الماضي بمبادرة من ترامب")."""
+    side = _cued_side(lex, sentences[0])
+    if side:
+        return side
+    side = _worded_side(lex, sentences, mention, status)
+    if side:
+        return side
+    for text in sentences[1:]:
         side = _cued_side(lex, text)
         if side:
             return side
+    return _other_sentences_side(lex, sentences, titles)
+
+
+def _worded_side(
+    lex: Lexicon, sentences: Sequence[str], mention: CallMention, status: str | None
+) -> str | None:
+    """The requester as the evidence sentence words it: a request, a call received or made."""
     text = sentences[0]
     sides = side_mentions(lex, text)
     if status == "requested":
@@ -252,6 +280,14 @@ def requested_by(
         callee = _first_side(sides, made.end() - 1, made.end() + 40)
         if side and callee and side != callee:
             return side
+    return _called_side(lex, sentences[0])
+
+
+def _other_sentences_side(
+    lex: Lexicon, sentences: Sequence[str], titles: Sequence[str]
+) -> str | None:
+    """Who asked for it or initiated it, in any sentence about the call; who called, in the
+    headline."""
     for other in sentences:
         if not (_REQUESTED_IT_RE.search(other) or _INITIATED_RE.search(other)):
             continue
@@ -266,55 +302,63 @@ def requested_by(
             side = side or _first_side(other_sides, m.end(), m.end() + 60)
             if side:
                 return side
-    for candidate in [sentences[0], *titles]:
-        called = list(_CALLED_RE.finditer(candidate))
-        sides_c = side_mentions(lex, candidate) if called else []
-        for m in called:
-            gap = next(g for g in ("gap", "gap2", "gap3") if m.group(g) is not None)
-            in_gap = {side for s, _, side in sides_c if m.start(gap) <= s < m.end(gap)}
-            if len(in_gap) > 1:
-                continue  # "أجرى بوتين ونظيره الأمريكي اتصالا": both, no initiator
-            # subject-verb order ("ترامب يهاتف بوتين", "بوتين أجرى ... اتصالا بـ"): a president
-            # named just before the verb, nothing but a few words between
-            people = [t for t in side_mentions(lex, candidate) if t[1] <= m.start()]
-            before = people[-1] if people else None
-            if (
-                before
-                and m.start() - before[1] <= 30
-                and not re.search(r"[،,.:]", candidate[before[1] : m.start()])
-            ):
-                side = (
-                    before[2]
-                    if lex.requester_side_re[before[2]].fullmatch(candidate[before[0] : before[1]])
-                    is None
-                    else None
-                )
-            else:
-                side = None
-            if side is None and people and _HE_BEFORE_RE.search(candidate, 0, m.start()):
-                # "أعلن ترامب، أمس، أنه أجرى اتصالا بنظيره": "he" is who said so
-                said = lex.telling_verb_re.finditer(candidate, max(0, people[-1][0] - 20))
-                if any(not candidate[v.end() : people[-1][0]].strip() for v in said):
-                    side = people[-1][2]  # the verb of telling right before the president
-            if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
-                side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
-            elif (
-                side is None
-                and people
-                and (
-                    m.group("purpose")
-                    or m.group(0)[0] in "وف"
-                    or _WHEN_BEFORE_RE.search(candidate, max(0, m.start() - 12), m.start())
-                )
-            ):
-                # "قطع ترامب اجتماعه ... ليتصل ببوتين", "ترامب يقطع اجتماعه ... ويتصل ببوتن": a
-                # purpose verb, or one coordinated with the sentence's verb, has the
-                # sentence's subject, its first president
-                side = people[0][2]
-            elif side is None:
-                side = _first_side(sides_c, m.start(gap), m.end(gap))
-            if side:
-                return side
+    for candidate in titles:
+        side = _called_side(lex, candidate)
+        if side:
+            return side
+    return None
+
+
+def _called_side(lex: Lexicon, candidate: str) -> str | None:
+    """The caller of "اتصل X بـ Y", "أجرى X اتصالا بـ Y", "يهاتف X Y" in one sentence."""
+    called = list(_CALLED_RE.finditer(candidate))
+    sides_c = side_mentions(lex, candidate) if called else []
+    for m in called:
+        gap = next(g for g in ("gap", "gap2", "gap3") if m.group(g) is not None)
+        in_gap = {side for s, _, side in sides_c if m.start(gap) <= s < m.end(gap)}
+        if len(in_gap) > 1:
+            continue  # "أجرى بوتين ونظيره الأمريكي اتصالا": both, no initiator
+        # subject-verb order ("ترامب يهاتف بوتين", "بوتين أجرى ... اتصالا بـ"): a president
+        # named just before the verb, nothing but a few words between
+        people = [t for t in side_mentions(lex, candidate) if t[1] <= m.start()]
+        before = people[-1] if people else None
+        if (
+            before
+            and m.start() - before[1] <= 30
+            and not re.search(r"[،,.:]", candidate[before[1] : m.start()])
+        ):
+            side = (
+                before[2]
+                if lex.requester_side_re[before[2]].fullmatch(candidate[before[0] : before[1]])
+                is None
+                else None
+            )
+        else:
+            side = None
+        if side is None and people and _HE_BEFORE_RE.search(candidate, 0, m.start()):
+            # "أعلن ترامب، أمس، أنه أجرى اتصالا بنظيره": "he" is who said so
+            said = lex.telling_verb_re.finditer(candidate, max(0, people[-1][0] - 20))
+            if any(not candidate[v.end() : people[-1][0]].strip() for v in said):
+                side = people[-1][2]  # the verb of telling right before the president
+        if side is None and gap == "gap3":  # "يهاتف ترامب بوتين": first of the two sides
+            side = _first_side(sides_c, m.start(gap), m.start(gap) + 60)
+        elif (
+            side is None
+            and people
+            and (
+                m.group("purpose")
+                or m.group(0)[0] in "وف"
+                or _WHEN_BEFORE_RE.search(candidate, max(0, m.start() - 12), m.start())
+            )
+        ):
+            # "قطع ترامب اجتماعه ... ليتصل ببوتين", "ترامب يقطع اجتماعه ... ويتصل ببوتن": a
+            # purpose verb, or one coordinated with the sentence's verb, has the
+            # sentence's subject, its first president
+            side = people[0][2]
+        elif side is None:
+            side = _first_side(sides_c, m.start(gap), m.end(gap))
+        if side:
+            return side
     return None
 
 
@@ -331,6 +375,8 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
     assert det.primary is not None
     for idx in range(max(det.primary.sentence, 0), len(art.sentences)):
         mentions = det.by_sentence.get(idx, ())
+        if mentions and _EXPLAINER_RE.search(art.sentences[idx].folded):
+            return None  # "محطات في اتصالات ...", "سجل الاتصالات": from here on, older calls
         if not any(not m.negated and not m.parties & {"aide", "other"} for m in mentions):
             continue
         text = art.sentences[idx].folded
@@ -654,7 +700,17 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         return art.title_folded if idx < 0 else sentences[idx].folded
 
     main = folded(primary.sentence)
-    follow_ups = _follow_up_sentences(det, len(sentences))
+    # a timeline or record of older calls below the story ("محطات", "سجل الاتصالات") is history:
+    # nothing from there on tells of this call
+    story_end = next(
+        (
+            i
+            for i in range(max(primary.sentence + 1, 0), len(sentences))
+            if _EXPLAINER_RE.search(sentences[i].folded)
+        ),
+        len(sentences),
+    )
+    follow_ups = _follow_up_sentences(det, story_end)
     status = _status(lex, det, follow_ups, folded)
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
@@ -727,10 +783,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     around = (
         [main]
         + [folded(i) for i in follow_ups]
-        + [
-            folded(i)
-            for i in range(primary.sentence + 1, min(len(sentences), primary.sentence + 3))
-        ]
+        + [folded(i) for i in range(primary.sentence + 1, min(story_end, primary.sentence + 3))]
     )
     titles = [art.title_folded] if primary.sentence >= 0 else []
     requester = requested_by(lex, around, primary, status, titles)
