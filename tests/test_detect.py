@@ -506,8 +506,21 @@ _FRIDAY_2025 = dt.date(2025, 7, 4)
             "",
             False,
         ),
+        (
+            "وجاء الهجوم بعد ساعات من الاتصال الهاتفي بين الرئيس الأمريكي ترامب ونظيره الروسي "
+            "بوتين أمس الخميس.",
+            "\nواتفق الجانبان على مواصلة الاتصالات.",
+            False,
+        ),
     ],
-    ids=["measured-by", "cause", "taken-up-again", "told-by-a-side", "told-back-then"],
+    ids=[
+        "measured-by",
+        "cause",
+        "taken-up-again",
+        "told-by-a-side",
+        "told-back-then",
+        "contacts-at-large-take-up-nothing",
+    ],
 )
 def test_a_call_named_only_as_another_storys_context(  # type: ignore[no-untyped-def]
     lexicon, context: str, after: str, reported: bool

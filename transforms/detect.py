@@ -1064,7 +1064,12 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     support = 0
     for idx, _text in texts[primary.sentence + 2 :]:
         for m in by_sentence[idx]:
-            if m.strength == "weak" and not m.negated and m.parties <= {"us", "russia"}:
+            if (
+                m.strength == "weak"
+                and not m.negated
+                and m.recall != "hard"  # "مواصلة الاتصالات": contacts at large, no follow-up
+                and m.parties <= {"us", "russia"}
+            ):
                 support += 1
     if (
         support == 0
