@@ -505,6 +505,12 @@ FIELD_CASES = [
         dt.date(2025, 2, 13),
         {"requested_by": None},
     ),
+    (
+        "قال الرئيس ترامب للصحفيين مساء الاثنين إنه تحدث هاتفيا مع نظيره الروسي بوتين، من دون "
+        "أن يحدد متى جرى ذلك.",
+        dt.date(2026, 9, 8),
+        {"call_date": None},
+    ),
 ]
 
 
@@ -530,6 +536,7 @@ FIELD_CASES = [
         "the-evidence-wording-before-a-later-cue-about-another-call",
         "who-asked-to-move-it-asked-for-it",
         "a-timeline-below-names-no-requester",
+        "the-day-left-untold-is-no-date",
     ],
 )
 def test_fields_of_one_report(

@@ -408,6 +408,14 @@ _UNCONFIRMED_RE = re.compile(
 )
 
 
+# The day of the call left untold, after the call word: "من دون أن يحدد متى جرى ذلك", "دون
+# تحديد موعدها"
+_WHEN_UNTOLD_RE = re.compile(
+    r"(?<!\S)(?:من\s+)?دون\s+(?:ان\s+[يت](?:حدد|ذكر|وضح|كشف)\w{0,2}\s+(?:\S+\s+)?(?:متي|متى|موعد|تاريخ|يوم)"
+    r"|تحديد\s+(?:موعد|تاريخ|يوم))"
+)
+
+
 # A postponed call: "قد تأجلت", "أرجئت المكالمة", "تأجيل المحادثة"
 _POSTPONED_RE = re.compile(r"\b(?:تاجل|تاجلت|ارجئ|ارجئت|اجلت|تاجيل|ارجاء)\w{0,2}\b")
 
@@ -750,6 +758,13 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         # one side says so, the other neither confirms nor denies: not known to have happened
         status = "unknown"
         resolution = DateResolution(None, "unresolved", "nobody confirms the call took place")
+    untold = _WHEN_UNTOLD_RE.search(main, primary.end)
+    if resolution.value is not None and status == "held" and untold:
+        # "قال ترامب مساء الاثنين إنه تحدث مؤخرا مع بوتين، من دون أن يحدد متى جرى ذلك": the
+        # day named is the telling's; the report itself says the call's is not known
+        resolution = DateResolution(
+            None, "unresolved", f"'{untold.group(0)}': the text says the day is not known"
+        )
     if resolution.value is None and status == "held" and primary.sentence >= 0:
         resolution = (
             _live_entry_day(main, art.article.published_at)
