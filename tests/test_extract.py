@@ -511,6 +511,18 @@ FIELD_CASES = [
         dt.date(2026, 9, 8),
         {"call_date": None},
     ),
+    (
+        "تحادث الرئيس الروسي بوتين ونظيره الأمريكي ترامب هاتفيا الأحد، في اتصال بادر إليه "
+        "الرئيس الروسي، كما أعلن الكرملين.",
+        dt.date(2017, 12, 18),
+        {"source_side": "russia"},
+    ),
+    (
+        "رحبت الحكومة الألمانية اليوم بالتعاون بين موسكو وواشنطن.\nوكان الكرملين قد أعلن أن "
+        "الرئيس بوتين اتصل أمس الأحد بنظيره الأمريكي ترامب ليشكره.",
+        dt.date(2017, 12, 18),
+        {"source_side": "russia"},
+    ),
 ]
 
 
@@ -537,6 +549,8 @@ FIELD_CASES = [
         "who-asked-to-move-it-asked-for-it",
         "a-timeline-below-names-no-requester",
         "the-day-left-untold-is-no-date",
+        "as-the-kremlin-announced-after-the-call",
+        "the-kremlin-had-announced",
     ],
 )
 def test_fields_of_one_report(

@@ -548,7 +548,11 @@ def _attribution(lex: Lexicon, text: str, leaders: bool = False) -> tuple[str, i
         if hit:
             found.append(hit)
             break
-    for regex in (lex.attribution_verb_re, lex.attribution_prep_re):
+    for regex in (
+        lex.attribution_verb_re,
+        lex.attribution_prep_re,
+        lex.pluperfect_attribution_re,
+    ):
         for m in regex.finditer(text):
             lo, hi = m.start("subj"), m.end("subj")
             hit = _source_in(lex, text, lo, hi, leaders)

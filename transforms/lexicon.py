@@ -284,6 +284,8 @@ class Lexicon:
     attribution_prep_re: re.Pattern[str]
     # the same verbs of telling as a word, with nothing required after them ("كشف أوشاكوف تفاصيل")
     telling_verb_re: re.Pattern[str]
+    # subject first, in the pluperfect: "وكان الكرملين قد أعلن أن": group "subj"
+    pluperfect_attribution_re: re.Pattern[str]
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     # Every person and side word, one token matcher: labels "name:us", "title:russia",
     # "title:both", "aide:us", "other", "side:us"...
@@ -424,6 +426,11 @@ def load_lexicon() -> Lexicon:
         telling_verb_re=re.compile(
             r"(?:^|[^\w.])[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
             r"(?:ت|تا|ا|وا)?(?!\w)"
+        ),
+        pluperfect_attribution_re=re.compile(
+            r"(?:^|[^\w.])[وف]?كان(?:ت)?\s+(?P<subj>[^.:«\"،,]{2,50}?)\s+قد\s+(?:"
+            + "|".join(fold_chars(v) for v in src["verbs"])
+            + r")(?:ت|تا|ا|وا)?\s+(?:ان|انه|انها|بان|عن)(?!\w)"
         ),
         attribution_prep_re=re.compile(
             r"(?:^|\s)[وف]?(?:"
