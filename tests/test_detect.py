@@ -308,6 +308,33 @@ DATED_NEGATIVE = [
         dt.date(2025, 11, 26),
         "a-call-proposed-in-an-envoys-call",
     ),
+    (
+        "قال بيسكوف إن موسكو تأمل أن يتمكن الرئيسان بوتين وترامب من إجراء اتصال هاتفي عندما "
+        "تقتضي الحاجة.",
+        dt.date(2025, 10, 1),
+        "a-hope-is-no-arrangement",
+    ),
+    (
+        "السؤال الأول: كم استمرت المكالمة الهاتفية بين الرئيس ترامب والرئيس بوتين في 18 مارس؟",
+        dt.date(2025, 11, 28),
+        "a-quiz-question",
+    ),
+    (
+        "انطلقت اليوم أعمال قمة قادة دول مجموعة العشرين، بمشاركة قادة الدول الأعضاء، ومن بينهم "
+        "الرئيس الأمريكي ترمب والرئيس الروسي بوتين، عبر تقنية الاتصال المرئي.",
+        dt.date(2020, 11, 21),
+        "participants-of-a-video-summit",
+    ),
+    (
+        "قال أردوغان إن ترامب قال له خلال اتصالهما: «أنت تتحدث مع بوتين أكثر مني».",
+        dt.date(2020, 3, 1),
+        "you-speak-with-putin",
+    ),
+    (
+        "أكد الرئيسان ترمب وبوتين في اتصال هاتفي مشترك أهمية اتفاق أوبك+.",
+        dt.date(2020, 4, 13),
+        "a-joint-call",
+    ),
 ]
 
 
@@ -598,9 +625,41 @@ def test_a_bare_call_noun_with_its_own_held_between_clause(lexicon) -> None:  # 
             "هاتف ترامب - بوتين: مكالمات كثيرة وقمة واحدة",
             "تحليل إخباري.\nراهن ترامب منذ عودته على علاقته الشخصية ببوتين.",
         ),
+        (
+            "«الخط الأحمر».. فيلم يتخيل ليلة واحدة على هاتف ترامب وبوتين",
+            "يتلقى الرئيس الأمريكي ترامب في الفيلم اتصالا هاتفيا مفاجئا من الرئيس الروسي بوتين.",
+        ),
+        (
+            "مقطع صوتي لمكالمة بين ترامب وبوتين مولد بالذكاء الاصطناعي",
+            "تداولت حسابات مقطعا صوتيا لمكالمة هاتفية بين ترامب وبوتين يتفقان فيها على تقسيم "
+            "أوكرانيا.",
+        ),
+        (
+            "خادم الحرمين والرئيسان ترمب وبوتين يؤكدون في اتصال هاتفي مشترك أهمية اتفاق أوبك+",
+            "أجرى خادم الحرمين الشريفين الملك سلمان مساء أمس اتصالا هاتفيا مع الرئيس ترمب "
+            "والرئيس بوتين.",
+        ),
     ],
-    ids=["a-video-summit-of-many-leaders", "a-review-of-many-calls"],
+    ids=[
+        "a-video-summit-of-many-leaders",
+        "a-review-of-many-calls",
+        "a-film",
+        "an-ai-made-recording",
+        "a-joint-call-of-three-in-a-headline",
+    ],
 )
 def test_headlines_that_report_no_one_call(lexicon, title: str, text: str) -> None:  # type: ignore[no-untyped-def]
     det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 11, 20))))
+    assert not det.is_call_report, det.reason
+
+
+def test_the_last_call_told_in_a_when_clause_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "لم يتحدث بايدن مع بوتين منذ فبراير، حين أجرى الرئيسان اتصالا": when they last spoke."""
+    text = (
+        "ذكرت صحيفة وول ستريت جورنال أن سوليفان أجرى اتصالات هاتفية غير معلنة مع أوشاكوف.\n"
+        "ولم يؤكد البيت الأبيض التقرير.\nوتأتي هذه الأنباء في وقت لم يتحدث فيه الرئيس بايدن "
+        "مع نظيره بوتين منذ فبراير الماضي، حين أجرى الرئيسان اتصالا هاتفيا قبل أيام من الغزو."
+    )
+    title = "تقرير: سوليفان أجرى اتصالات سرية مع مساعدين كبار لبوتين"
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2022, 11, 7))))
     assert not det.is_call_report, det.reason

@@ -232,8 +232,18 @@ _CALL_NOUN_START_RE = re.compile(r"\s*[وفبلك]*(?:ال)?(?:اتصال|مكا
 # A fact-check's verdict line: "مضلل: ...", "الحكم: زائف", "ادعاء كاذب"
 _FACT_CHECK_RE = re.compile(
     r"^\W*(?:(?:ال)?حكم\s*:\s*)?(?:مضلل|زائف|كاذب|ملفق|مفبرك|غير\s+صحيح|خطا|صحيح\s+جزئيا|"
-    r"(?:ال)?حكم|تحقق|تقصي\s+(?:ال)?حقائق)\s*[:|]"
+    r"(?:ال)?حكم|تحقق|تقصي\s+(?:ال)?حقائق|(?:ال)?ادعاء)\s*[:|]"
+    # "مقطع صوتي لمكالمة بين بايدن وبوتين مولد بالذكاء الاصطناعي"
+    r"|.*(?:مولد|مصنوع|منتج|مصنع)\w{0,2}\s+(?:ب|عبر\s+|باستخدام\s+)?(?:ال)?ذكاء\s+(?:ال)?اصطناعي"
 )
+# A headline about fiction: "فيلم يتخيل ليلة واحدة على هاتف بايدن وبوتين"
+_FICTION_RE = re.compile(r"(?<!\w)[وفبلك]*(?:ال)?(?:فيلم|مسلسل|روايه|مسرحيه|[يت]تخيل)(?!\w)")
+# A joint call of three or more: "اتصال هاتفي مشترك", "الاتصال الثلاثي"
+_MULTILATERAL_AFTER_RE = re.compile(r"\s+(?:ال)?(?:مشترك|ثلاثي|رباعي|جماعي|متعدد)\w{0,2}(?!\w)")
+# The participants of a meeting of many: "بمشاركة قادة الدول الأعضاء، ومن بينهم ..."
+_PARTICIPANTS_RE = re.compile(r"(?<!\w)(?:بمشارك\w{0,2}|بحضور|(?:و)?من\s+بينهم)(?!\w)")
+# "«أنت تتحدث مع بوتين أكثر مني»": the one addressed speaks, not who is quoted
+_YOU_BEFORE_RE = re.compile(r"(?:^|[\s«\"“])(?:انت|انتم|انتما)\s+$")
 # Between two coordinated people: "أردوغان وبوتين" (the و is the second person's first letter)
 _COORDINATION_GAP_RE = re.compile(r"\s+و")
 # "مكالمات هاتفية", "الاتصالات الهاتفية": several calls, a habit or a series, never one event
@@ -491,6 +501,9 @@ def analyse_mention(
             lo = governor.end()
     inside = [p for p in people if p.start >= lo and p.end <= hi]
     left = [p for p in inside if p.end <= start and not _is_source(p, text, start)]
+    addressed = bool(_YOU_BEFORE_RE.search(text, max(0, start - 10), start))
+    if addressed:
+        left = []  # "قال له: «أنت تتحدث مع بوتين»": the one spoken to, someone else
     if coordinated_with is not None:
         # "اتصالين أجراهما ماكرون مع بوتين، واتصال مع بايدن": the coordinated call has the
         # subject of the call before it, not that call's object
@@ -546,7 +559,7 @@ def analyse_mention(
     while k > 0 and _COORDINATION_GAP_RE.fullmatch(text, left[k - 1].end, left[k].start + 1):
         adjacent.append(left[k - 1])
         k -= 1
-    roles: set[str] = set()
+    roles: set[str] = {"other"} if addressed else set()
     presidents: list[President] = []
     elect = False
     president_sides = {p.role for p in left + right if p.role in ("us", "russia", "both")}
@@ -738,6 +751,10 @@ def sentence_mentions(
             continue  # "على هامش القمة الافتراضية": where something else happened
         if strength == "video" and _OTHER_BODY_AFTER_RE.match(text, end):
             continue  # "قمة افتراضية لمجموعة العشرين": a meeting of many, not a call
+        if strength == "video" and _PARTICIPANTS_RE.search(text, max(0, start - 150), start):
+            continue  # "بمشاركة قادة الدول، ومن بينهم ترمب وبوتين، عبر تقنية الاتصال المرئي"
+        if _MULTILATERAL_AFTER_RE.match(text, end):
+            continue  # "في اتصال هاتفي مشترك" with a third leader: not a call of two
         if (
             strength == "video"
             and _BARE_VIDEO_RE.match(text, start, end)
@@ -991,8 +1008,12 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             reason = "a call of one president with someone else"
         return Detection(False, reason, (), None, base, by_sentence)
 
+    if _FICTION_RE.search(art.title_folded):
+        return Detection(
+            False, "a call in fiction (a film, a series, a novel)", tuple(strong), None, base
+        )
     if _FACT_CHECK_RE.match(art.title_folded) or any(
-        _FACT_CHECK_RE.match(s.folded) for s in art.sentences[:2]
+        _FACT_CHECK_RE.match(s.folded) for s in art.sentences[:3]
     ):
         return Detection(
             False, "a fact-check of a claimed call", tuple(strong), None, base, by_sentence
