@@ -52,6 +52,10 @@ SCORED_BY = {
     "twenty_eighth_writer.jsonl": "3979c3b",
     "twenty_ninth_writer.jsonl": "63895a7",
     "thirtieth_writer.jsonl": "3979c3b",
+    "thirty_first_writer.jsonl": "2f4a62e",
+    "thirty_second_writer.jsonl": "2f4a62e",
+    "thirty_third_writer.jsonl": "2f4a62e",
+    "thirty_fourth_writer.jsonl": "2f4a62e",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -57,6 +57,10 @@ SETS = {
     "writer28": ("twenty_eighth_writer.jsonl",),
     "writer29": ("twenty_ninth_writer.jsonl",),
     "writer30": ("thirtieth_writer.jsonl",),
+    "writer31": ("thirty_first_writer.jsonl",),
+    "writer32": ("thirty_second_writer.jsonl",),
+    "writer33": ("thirty_third_writer.jsonl",),
+    "writer34": ("thirty_fourth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",

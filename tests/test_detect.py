@@ -331,6 +331,11 @@ DATED_NEGATIVE = [
         "you-speak-with-putin",
     ),
     (
+        "تتزايد التكهنات في واشنطن وموسكو حول موعد أول اتصال بين الرئيس ترامب ونظيره بوتين.",
+        dt.date(2017, 1, 22),
+        "speculation",
+    ),
+    (
         "أكد الرئيسان ترمب وبوتين في اتصال هاتفي مشترك أهمية اتفاق أوبك+.",
         dt.date(2020, 4, 13),
         "a-joint-call",
@@ -663,3 +668,25 @@ def test_the_last_call_told_in_a_when_clause_is_background(lexicon) -> None:  # 
     title = "تقرير: سوليفان أجرى اتصالات سرية مع مساعدين كبار لبوتين"
     det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2022, 11, 7))))
     assert not det.is_call_report, det.reason
+
+
+def test_a_question_headline_over_a_claimed_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "هل تحدث ترامب مع بوتين؟" heads the report of Trump's claim; "لا يؤكد ولا ينفي" denies
+    nothing."""
+    title = "هل تحدث ترامب مع بوتين؟ الكرملين «لا يؤكد ولا ينفي»"
+    text = (
+        "قال الرئيس الأمريكي ترامب في مقابلة نشرت الأحد إنه تحدث مع نظيره الروسي بوتين بشأن "
+        "إنهاء الحرب.\n"
+        "وقال بيسكوف إنه لا يستطيع أن يؤكد ولا ينفي حصول الاتصال."
+    )
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 2, 10))))
+    assert det.is_call_report, det.reason
+
+
+def test_the_parties_past_who_tells_of_the_call_in_its_relative_clause(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "وبعد ثمان وأربعين ساعة من الاتصال الهاتفي الذي قال الكرملين إن الرئيس بوتين أجراه مع "
+        "الرئيس الأمريكي ترمب أول أمس، تبادلت موسكو وكييف الاتهامات."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 3, 20))))
+    assert det.is_call_report, det.reason

@@ -523,6 +523,12 @@ FIELD_CASES = [
         dt.date(2017, 12, 18),
         {"source_side": "russia"},
     ),
+    (
+        "قال الرئيس ترامب إنه تحدث هاتفيا مع الرئيس بوتين.\nولم يتضح حتى الآن ما إذا كان الاتصال "
+        "الذي تحدث عنه ترامب قد جرى فعلا.",
+        dt.date(2025, 2, 10),
+        {"call_status": "unknown"},
+    ),
 ]
 
 
@@ -551,6 +557,7 @@ FIELD_CASES = [
         "the-day-left-untold-is-no-date",
         "as-the-kremlin-announced-after-the-call",
         "the-kremlin-had-announced",
+        "not-known-whether-it-took-place",
     ],
 )
 def test_fields_of_one_report(

@@ -240,6 +240,7 @@ _FACT_CHECK_RE = re.compile(
 _FICTION_RE = re.compile(r"(?<!\w)[وفبلك]*(?:ال)?(?:فيلم|مسلسل|روايه|مسرحيه|[يت]تخيل)(?!\w)")
 # A joint call of three or more: "اتصال هاتفي مشترك", "الاتصال الثلاثي"
 _MULTILATERAL_AFTER_RE = re.compile(r"\s+(?:ال)?(?:مشترك|ثلاثي|رباعي|جماعي|متعدد)\w{0,2}(?!\w)")
+_QUESTION_TITLE_RE = re.compile(r"^\W*(?:[^:|]{0,40}[:|]\s*)?[وف]?هل\s")
 # The participants of a meeting of many: "بمشاركة قادة الدول الأعضاء، ومن بينهم ..."
 _PARTICIPANTS_RE = re.compile(r"(?<!\w)(?:بمشارك\w{0,2}|بحضور|(?:و)?من\s+بينهم)(?!\w)")
 # "«أنت تتحدث مع بوتين أكثر مني»": the one addressed speaks, not who is quoted
@@ -295,6 +296,10 @@ _AIDE_HEAD_RE = re.compile(
 )
 _ANNOUNCED_BY_RE = re.compile(
     r"\s*(?:ال)?(?:ذي|تي)\s+(?:اعلن|اعلنت|كشف|كشفت|تحدث|تحدثت)\s+عن(?:ه|ها)(?!\w)"
+)
+_TOLD_THAT_RE = re.compile(
+    r"\s*(?:ال)?(?:ذي|تي)\s+(?:قال|قالت|اعلن|اعلنت|ذكر|ذكرت|اكد|اكدت|افاد|افادت)\s+"
+    r"(?:\S+\s+){1,4}?(?:ان|انه|انها)\s+"
 )
 # "اتصل", "يتصل", "ليتصل": the call verb that is a call only with its object ("اتصل به")
 _CALL_VERB_RE = re.compile(r"\W*[وف]?[بلك]?(?:س)?[يتنا]?تصل\w*|\W*[وف]?اتصل\w*")
@@ -520,6 +525,11 @@ def analyse_mention(
     # "المكالمة التي أعلن عنها ترامب أمس مع نظيره": who announced it is a party, not a source
     told = _ANNOUNCED_BY_RE.match(text, end)
     told_end = told.end() if told and _WITH_RE.search(text, told.end(), hi) else end
+    # "الاتصال الهاتفي الذي قال الكرملين إن بوتين أجراه مع ترمب": past who tells of it, the
+    # relative clause names the parties
+    told_that = _TOLD_THAT_RE.match(text, end)
+    if told_that:
+        told_end = told_that.end()
     right = [
         p
         for p in inside
@@ -989,6 +999,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
                 # Putin): the pair is that call's, not the US and Russian presidents
                 continue
             if m.presidential:
+                if m.negated and idx < 0 and _QUESTION_TITLE_RE.match(text):
+                    # "هل تحدث ترامب مع بوتين؟ الكرملين لا يؤكد ولا ينفي": a headline's question
+                    # denies nothing; the body tells what is known
+                    continue
                 (negated if m.negated else strong).append(m)
     n_sent = max(1, len(art.sentences))
     base = {

@@ -403,7 +403,7 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
 # المكالمة قد جرت بالفعل", "من دون أن توضح ما إذا كان الاتصال قد جرى" (a spokesman's "I can
 # neither confirm nor deny" alone is not enough: the claim may still be reported as a call)
 _UNCONFIRMED_RE = re.compile(
-    r"(?<!\S)[وف]?(?:لم\s+يتضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:\S+\s+){0,10}?ما\s+اذا\s+(?:\S+\s+){0,3}?"
+    r"(?<!\S)[وف]?(?:لم\s+يتضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:\S+\s+){0,10}?ما\s+اذا\s+(?:\S+\s+){0,6}?"
     r"(?:قد\s+)?(?:جر|تم|حصل)"
 )
 
