@@ -529,6 +529,27 @@ FIELD_CASES = [
         dt.date(2025, 2, 10),
         {"call_status": "unknown"},
     ),
+    (
+        "صورة وزعها البيت الأبيض للرئيس أوباما يتحدث هاتفيا مع الرئيس بوتين، السبت 1 مارس 2014.",
+        dt.date(2014, 3, 2),
+        {"call_status": "held", "call_date": "2014-03-01"},
+    ),
+    (
+        "قال الرئيس ترمب إنه تحدث مع الرئيس بوتين بشأن الحرب.\nوقال بيسكوف إنه لا يستطيع تأكيد "
+        "ذلك، ما يترك مسألة حدوث المكالمة غامضة.",
+        dt.date(2025, 2, 10),
+        {"call_status": "unknown"},
+    ),
+    (
+        'كتب الرئيس ترامب مساء الاثنين: "just completed my two hour call with president putin".',
+        dt.date(2025, 5, 20),
+        {"call_status": "held"},
+    ),
+    (
+        "قال بيسكوف اليوم إن الجانب الروسي طلب ترتيب اتصال هاتفي بين الرئيس بوتين والرئيس ترامب.",
+        dt.date(2026, 3, 10),
+        {"call_status": "requested", "requested_by": "russia"},
+    ),
 ]
 
 
@@ -558,6 +579,10 @@ FIELD_CASES = [
         "as-the-kremlin-announced-after-the-call",
         "the-kremlin-had-announced",
         "not-known-whether-it-took-place",
+        "a-photo-caption-shows-it-held",
+        "left-unclear-whether-it-happened",
+        "just-completed-in-english",
+        "asked-to-arrange-is-requested",
     ],
 )
 def test_fields_of_one_report(

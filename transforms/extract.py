@@ -405,7 +405,12 @@ def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> st
 _UNCONFIRMED_RE = re.compile(
     r"(?<!\S)[وف]?(?:لم\s+يتضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:\S+\s+){0,10}?ما\s+اذا\s+(?:\S+\s+){0,6}?"
     r"(?:قد\s+)?(?:جر|تم|حصل)"
+    # "ما يترك مسألة حدوث المكالمة غامضة"
+    r"|(?<!\S)(?:حدوث|اجراء|وقوع)\s+(?:ال)?(?:مكالمه|اتصال|محادثه)\s+(?:\S+\s+)?"
+    r"(?:غامض\w{0,2}|غير\s+مؤكد\w{0,2}|موضع\s+شك)"
 )
+# A photo caption published as an item: "صورة وزعها البيت الأبيض لأوباما يتحدث هاتفيا مع بوتين"
+_CAPTION_RE = re.compile(r"^\W*(?:ال)?صوره\b")
 
 
 # The day of the call left untold, after the call word: "من دون أن يحدد متى جرى ذلك", "دون
@@ -724,6 +729,8 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     )
     follow_ups = _follow_up_sentences(det, story_end)
     status = _status(lex, det, follow_ups, folded)
+    if status == "scheduled" and (_CAPTION_RE.match(main) or _CAPTION_RE.match(art.title_folded)):
+        status = "held"  # a photo shows it happening: the present tense describes the picture
     if primary.sentence < 0 and status == "unknown" and _TITLE_PRESENT_RE.search(main):
         # headlines report what just happened in the present tense: "بوتين وترامب يتحادثان هاتفيا"
         status = "held"
