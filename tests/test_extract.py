@@ -550,6 +550,12 @@ FIELD_CASES = [
         dt.date(2026, 3, 10),
         {"call_status": "requested", "requested_by": "russia"},
     ),
+    (
+        "صورة نشرها البيت الأبيض للرئيس بايدن وهو يشارك في اجتماع عبر الفيديو مع نظيره الروسي "
+        "بوتين، الثلاثاء 7 ديسمبر 2021.",
+        dt.date(2021, 12, 8),
+        {"source_side": "us", "medium": "video"},
+    ),
 ]
 
 
@@ -583,6 +589,7 @@ FIELD_CASES = [
         "left-unclear-whether-it-happened",
         "just-completed-in-english",
         "asked-to-arrange-is-requested",
+        "who-gave-out-the-photo-is-the-source",
     ],
 )
 def test_fields_of_one_report(

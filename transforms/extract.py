@@ -411,6 +411,10 @@ _UNCONFIRMED_RE = re.compile(
 )
 # A photo caption published as an item: "صورة وزعها البيت الأبيض لأوباما يتحدث هاتفيا مع بوتين"
 _CAPTION_RE = re.compile(r"^\W*(?:ال)?صوره\b")
+# ... and who gave the photo out
+_PHOTO_BY_RE = re.compile(
+    r"^\W*(?:ال)?صوره\s+(?:\S+\s+)?(?:وزعها|نشرها|بثها|اصدرها|التقطها)\s+(?P<subj>[^،,.]{2,40}?)\s+ل"
+)
 
 
 # The day of the call left untold, after the call word: "من دون أن يحدد متى جرى ذلك", "دون
@@ -547,8 +551,10 @@ def _source_in(
 def _attribution(lex: Lexicon, text: str, leaders: bool = False) -> tuple[str, int, int] | None:
     """The earliest attributed source of one folded sentence."""
     found: list[tuple[str, int, int]] = []
-    # "عاجل | البيت الأبيض: ...", a live-blog entry "12:20 ص — ترامب يكتب على منصته: ..."
-    for lead in (_TITLE_SOURCE_RE.match(text), _ENTRY_SOURCE_RE.match(text)):
+    # "عاجل | البيت الأبيض: ...", a live-blog entry "12:20 ص — ترامب يكتب على منصته: ...", a
+    # caption "صورة نشرها البيت الأبيض للرئيس بايدن ..."
+    leads = (_TITLE_SOURCE_RE.match(text), _ENTRY_SOURCE_RE.match(text), _PHOTO_BY_RE.match(text))
+    for lead in leads:
         hit = _source_in(lex, text, lead.start("subj"), lead.end("subj"), leaders) if lead else None
         if hit:
             found.append(hit)
