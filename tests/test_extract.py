@@ -556,6 +556,11 @@ FIELD_CASES = [
         dt.date(2021, 12, 8),
         {"source_side": "us", "medium": "video"},
     ),
+    (
+        "قال البيت الأبيض إن الرئيس الأمريكي أوباما تحدث، الخميس، مع نظيره الروسي بوتين.",
+        dt.date(2015, 6, 25),
+        {"call_date": "2015-06-25", "source_side": "us"},
+    ),
 ]
 
 
@@ -590,6 +595,7 @@ FIELD_CASES = [
         "just-completed-in-english",
         "asked-to-arrange-is-requested",
         "who-gave-out-the-photo-is-the-source",
+        "spoke-comma-day-comma-with",
     ],
 )
 def test_fields_of_one_report(
