@@ -544,6 +544,12 @@ _FRIDAY_2025 = dt.date(2025, 7, 4)
             "\nواتفق الجانبان على مواصلة الاتصالات.",
             False,
         ),
+        (
+            "ولم تفلح المكالمة الهاتفية بين الرئيس الأمريكي ترامب ونظيره الروسي بوتين أمس الخميس "
+            "في وقف الهجمات.",
+            "",
+            False,
+        ),
     ],
     ids=[
         "measured-by",
@@ -552,6 +558,7 @@ _FRIDAY_2025 = dt.date(2025, 7, 4)
         "told-by-a-side",
         "told-back-then",
         "contacts-at-large-take-up-nothing",
+        "what-the-call-did-not-do",
     ],
 )
 def test_a_call_named_only_as_another_storys_context(  # type: ignore[no-untyped-def]
