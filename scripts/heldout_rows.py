@@ -56,6 +56,9 @@ SCORED_BY = {
     "thirty_second_writer.jsonl": "2f4a62e",
     "thirty_third_writer.jsonl": "2f4a62e",
     "thirty_fourth_writer.jsonl": "2f4a62e",
+    "thirty_fifth_writer.jsonl": "8460603",
+    "thirty_sixth_writer.jsonl": "428403f",
+    "thirty_seventh_writer.jsonl": "3323cdd",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

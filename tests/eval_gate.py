@@ -61,6 +61,9 @@ SETS = {
     "writer32": ("thirty_second_writer.jsonl",),
     "writer33": ("thirty_third_writer.jsonl",),
     "writer34": ("thirty_fourth_writer.jsonl",),
+    "writer35": ("thirty_fifth_writer.jsonl",),
+    "writer36": ("thirty_sixth_writer.jsonl",),
+    "writer37": ("thirty_seventh_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
