@@ -856,6 +856,18 @@ RESOLVE = [
         "unresolved",
         "'قبل يومين'",
     ),
+    (
+        [
+            "خصص البرنامج مساء أمس الثلاثاء حلقته للاتصال الهاتفي الذي أجراه ترامب ببوتين في "
+            "اليوم نفسه"
+        ],
+        "للاتصال",
+        "past",
+        dt.datetime(2018, 3, 21, 10, 0, tzinfo=MSK),
+        D(2018, 3, 20),
+        "relative",
+        "the day named before it",
+    ),
 ]
 RESOLVE_IDS = [
     "lead-today-weekday-between-commas",
@@ -881,6 +893,7 @@ RESOLVE_IDS = [
     "later-sentence-vague-stops",
     "interval-from-the-call-yields-to-its-date",
     "interval-alone-pins-nothing",
+    "the-same-day-is-the-day-named-before",
 ]
 
 

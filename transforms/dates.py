@@ -877,7 +877,10 @@ def find_date_mentions(
     taken.sort(key=lambda c: c.start)
     mentions = []
     for n, cand in enumerate(taken):
-        if cand.method == RELATIVE and _SAME_DAY_RE.match(folded, cand.end):
+        if (cand.method == RELATIVE and _SAME_DAY_RE.match(folded, cand.end)) or (
+            # "مساء أمس الثلاثاء، ... الاتصال الذي أجراه ... في اليوم نفسه"
+            cand.value is None and _SAME_DAY_RE.search(folded, cand.start, cand.end)
+        ):
             # "مساء الخميس ... في وقت سابق من اليوم نفسه": the day named before, not today
             before = next((t for t in reversed(taken[:n]) if t.value is not None), None)
             if before is not None:
