@@ -59,6 +59,7 @@ SCORED_BY = {
     "thirty_fifth_writer.jsonl": "8460603",
     "thirty_sixth_writer.jsonl": "428403f",
     "thirty_seventh_writer.jsonl": "3323cdd",
+    "thirty_eighth_writer.jsonl": "8363ead",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -64,6 +64,7 @@ SETS = {
     "writer35": ("thirty_fifth_writer.jsonl",),
     "writer36": ("thirty_sixth_writer.jsonl",),
     "writer37": ("thirty_seventh_writer.jsonl",),
+    "writer38": ("thirty_eighth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
