@@ -561,6 +561,12 @@ FIELD_CASES = [
         dt.date(2015, 6, 25),
         {"call_date": "2015-06-25", "source_side": "us"},
     ),
+    (
+        "قال البيت الأبيض إن الرئيس بايدن اقترح خلال اتصال هاتفي أجراه اليوم /الثلاثاء/ مع نظيره "
+        "الروسي بوتين عقد لقاء قمة بينهما في دولة ثالثة.",
+        dt.date(2021, 4, 13),
+        {"call_status": "held", "call_date": "2021-04-13", "requested_by": None},
+    ),
 ]
 
 
@@ -596,6 +602,7 @@ FIELD_CASES = [
         "asked-to-arrange-is-requested",
         "who-gave-out-the-photo-is-the-source",
         "spoke-comma-day-comma-with",
+        "a-proposal-made-during-the-call",
     ],
 )
 def test_fields_of_one_report(

@@ -40,7 +40,7 @@ from pipeline.records import (
 from transforms.charset import repair_mojibake
 from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
-from transforms.detect import _EXPLAINER_RE, CallMention, Detection, detect
+from transforms.detect import _DURING_RE, _EXPLAINER_RE, CallMention, Detection, detect
 from transforms.detect import _clause as clause_bounds
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
@@ -91,10 +91,15 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     anchor = mention.start
     requester_spans = [m.span() for m in lex.requester_cue_re.finditer(text)]
     best: tuple[int, int, str] | None = None  # (distance, -length, status)
+    # "اقترح خلال اتصال هاتفي أجراه اليوم مع بوتين عقد قمة": a request made during the call is
+    # what was said in it, not a request for it
+    framed = bool(_DURING_RE.search(text, max(0, mention.start - 12), mention.start))
     for status in ("requested", "scheduled", "held", "held_weak"):
         for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
             if any(s <= m.start() < e for s, e in requester_spans):
                 continue  # "بناء على طلب": who asked, not what happened
+            if framed and status == "requested" and m.end() <= mention.start:
+                continue
             if mention.start <= m.start() < mention.end:
                 d = 0  # the call expression itself is a verb: "تهاتف", "تلقى اتصالا"
             elif m.end() <= anchor:
