@@ -331,6 +331,17 @@ DATED_NEGATIVE = [
         "you-speak-with-putin",
     ),
     (
+        "وأوضح أوشاكوف أن الرئيسين بوتين وترامب «لا يخططان لاتصال هاتفي في الوقت القريب».",
+        dt.date(2025, 12, 3),
+        "the-two-plan-no-call",
+    ),
+    (
+        "وكتب مودي: «أشكر صديقي الرئيس بوتين على اتصاله الهاتفي وعلى مشاركتي انطباعاته عن "
+        "اجتماعه الأخير مع الرئيس ترامب».",
+        dt.date(2025, 8, 18),
+        "the-persons-meeting-not-the-call",
+    ),
+    (
         "أتمنى أن يرفع الرئيس ترامب الهاتف ويتصل بالرئيس بوتين ليخصص جزءا من مكالمتهما للبنان.",
         dt.date(2026, 2, 18),
         "a-wish",
@@ -701,4 +712,20 @@ def test_the_parties_past_who_tells_of_the_call_in_its_relative_clause(lexicon) 
         "الرئيس الأمريكي ترمب أول أمس، تبادلت موسكو وكييف الاتهامات."
     )
     det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 3, 20))))
+    assert det.is_call_report, det.reason
+
+
+def test_a_question_after_the_headlines_first_part(lexicon) -> None:  # type: ignore[no-untyped-def]
+    title = "الكرملين لا يؤكد ولا ينفي.. هل تحدث ترمب وبوتن هاتفيا؟"
+    text = "قال الرئيس ترمب في مقابلة نشرت مساء السبت إنه تحدث مع نظيره الروسي بوتن عبر الهاتف."
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 2, 10))))
+    assert det.is_call_report, det.reason
+
+
+def test_as_soon_as_possible_is_no_mere_possibility(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "قال بيسكوف إن موسكو أبلغت الجانب الأمريكي باستعداد الرئيس بوتين لإجراء محادثة هاتفية "
+        "مع الرئيس ترامب، مقترحة إجراءها في أقرب وقت ممكن."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2026, 3, 3))))
     assert det.is_call_report, det.reason

@@ -567,6 +567,12 @@ FIELD_CASES = [
         dt.date(2021, 4, 13),
         {"call_status": "held", "call_date": "2021-04-13", "requested_by": None},
     ),
+    (
+        "قال الرئيس ترمب إنه تحدث مع نظيره الروسي بوتن عبر الهاتف.\nوبذلك يبقى غير واضح ما إذا "
+        "كان الرئيسان قد تحادثا فعلا.",
+        dt.date(2025, 2, 10),
+        {"call_status": "unknown"},
+    ),
 ]
 
 
@@ -603,6 +609,7 @@ FIELD_CASES = [
         "who-gave-out-the-photo-is-the-source",
         "spoke-comma-day-comma-with",
         "a-proposal-made-during-the-call",
+        "still-unclear-whether-they-spoke",
     ],
 )
 def test_fields_of_one_report(

@@ -242,7 +242,11 @@ _FACT_CHECK_RE = re.compile(
 _FICTION_RE = re.compile(r"(?<!\w)[وفبلك]*(?:ال)?(?:فيلم|مسلسل|روايه|مسرحيه|[يت]تخيل)(?!\w)")
 # A joint call of three or more: "اتصال هاتفي مشترك", "الاتصال الثلاثي"
 _MULTILATERAL_AFTER_RE = re.compile(r"\s+(?:ال)?(?:مشترك|ثلاثي|رباعي|جماعي|متعدد)\w{0,2}(?!\w)")
-_QUESTION_TITLE_RE = re.compile(r"^\W*(?:[^:|]{0,40}[:|]\s*)?[وف]?هل\s")
+_QUESTION_TITLE_RE = re.compile(r"^\W*(?:[^:|،]{0,40}[:|،]\s*)?[وف]?هل\s")
+# A meeting noun of its own between a call and a person: "عن اجتماعه الأخير مع"
+_OWN_MEETING_RE = re.compile(
+    r"(?<!\w)(?:ال)?(?:اجتماع|لقاء|قم[هت])(?:ه|ها|هما)?\s+(?:\S+\s+)?مع(?!\w)"
+)
 # The participants of a meeting of many: "بمشاركة قادة الدول الأعضاء، ومن بينهم ..."
 _PARTICIPANTS_RE = re.compile(r"(?<!\w)(?:بمشارك\w{0,2}|بحضور|(?:و)?من\s+بينهم)(?!\w)")
 # "«أنت تتحدث مع بوتين أكثر مني»": the one addressed speaks, not who is quoted
@@ -314,7 +318,8 @@ _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\
 _NO_DATE_AFTER_RE = re.compile(
     r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
     r"|\bلم\s+(?:ي|ت)ؤكد\w{0,3}|\bدون\s+تاكيد|\bغير\s+مؤكد\w{0,2}"
-    r"|\b(?:ممكن|ممكنا)\b"  # "اتصال جديد بين الرئيسين «ممكن»": possible, not arranged
+    # "اتصال جديد بين الرئيسين «ممكن»": possible, not arranged ("في أقرب وقت ممكن": soon)
+    r"|\b(?<!وقت\s)(?:ممكن|ممكنا)\b"
     # "اتصالا بين الرئيسين «يمكن تنظيمه بسرعة»": could be arranged, is not
     r"|\bيمكن\s+(?:ان\s+\S+|تنظيم|ترتيب|اجراء|عقد|تحديد)"
 )
@@ -538,6 +543,9 @@ def analyse_mention(
         if p.start >= end
         and p.start - end <= _RIGHT_REACH
         and not _ATTRIBUTION_RE.search(text[told_end : p.start])
+        # "على اتصاله الهاتفي وعلى ... انطباعاته عن اجتماعه الأخير مع الرئيس ترامب": the
+        # meeting's party
+        and not _OWN_MEETING_RE.search(text, end, p.start)
     ]
     callee: list[Person] = []
     if left and _PRONOUN_OBJECT_RE.match(text, end) and _CALL_VERB_RE.fullmatch(text, start, end):
