@@ -60,6 +60,9 @@ SCORED_BY = {
     "thirty_sixth_writer.jsonl": "428403f",
     "thirty_seventh_writer.jsonl": "3323cdd",
     "thirty_eighth_writer.jsonl": "8363ead",
+    "fortieth_writer.jsonl": "6088e93",
+    "forty_first_writer.jsonl": "6088e93",
+    "forty_second_writer.jsonl": "6088e93",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.
