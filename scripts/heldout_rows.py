@@ -60,6 +60,7 @@ SCORED_BY = {
     "thirty_sixth_writer.jsonl": "428403f",
     "thirty_seventh_writer.jsonl": "3323cdd",
     "thirty_eighth_writer.jsonl": "8363ead",
+    "thirty_ninth_writer.jsonl": "383f3ac",
     "fortieth_writer.jsonl": "6088e93",
     "forty_first_writer.jsonl": "6088e93",
     "forty_second_writer.jsonl": "6088e93",

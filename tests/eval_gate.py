@@ -65,6 +65,7 @@ SETS = {
     "writer36": ("thirty_sixth_writer.jsonl",),
     "writer37": ("thirty_seventh_writer.jsonl",),
     "writer38": ("thirty_eighth_writer.jsonl",),
+    "writer39": ("thirty_ninth_writer.jsonl",),
     "writer40": ("fortieth_writer.jsonl",),
     "writer41": ("forty_first_writer.jsonl",),
     "writer42": ("forty_second_writer.jsonl",),
