@@ -248,6 +248,18 @@ DATED_POSITIVE = [
         dt.date(2026, 3, 9),
         "i-will-speak-with",
     ),
+    (
+        "وبعد ثمان وأربعين ساعة من الاتصال الهاتفي الذي قال الكرملين إن الرئيس بوتين أجراه مع "
+        "الرئيس الأمريكي ترمب أول أمس، تبادلت موسكو وكييف الاتهامات.",
+        dt.date(2025, 3, 20),
+        "the-parties-past-who-tells-of-it-in-its-relative-clause",
+    ),
+    (
+        "قال بيسكوف إن موسكو أبلغت الجانب الأمريكي باستعداد الرئيس بوتين لإجراء محادثة هاتفية "
+        "مع الرئيس ترامب، مقترحة إجراءها في أقرب وقت ممكن.",
+        dt.date(2026, 3, 3),
+        "as-soon-as-possible-is-no-mere-possibility",
+    ),
 ]
 DATED_NEGATIVE = [
     (
@@ -681,51 +693,41 @@ def test_headlines_that_report_no_one_call(lexicon, title: str, text: str) -> No
     assert not det.is_call_report, det.reason
 
 
-def test_the_last_call_told_in_a_when_clause_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """ "لم يتحدث بايدن مع بوتين منذ فبراير، حين أجرى الرئيسان اتصالا": when they last spoke."""
-    text = (
+TITLED = [
+    (
+        "تقرير: سوليفان أجرى اتصالات سرية مع مساعدين كبار لبوتين",
         "ذكرت صحيفة وول ستريت جورنال أن سوليفان أجرى اتصالات هاتفية غير معلنة مع أوشاكوف.\n"
         "ولم يؤكد البيت الأبيض التقرير.\nوتأتي هذه الأنباء في وقت لم يتحدث فيه الرئيس بايدن "
-        "مع نظيره بوتين منذ فبراير الماضي، حين أجرى الرئيسان اتصالا هاتفيا قبل أيام من الغزو."
-    )
-    title = "تقرير: سوليفان أجرى اتصالات سرية مع مساعدين كبار لبوتين"
-    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2022, 11, 7))))
-    assert not det.is_call_report, det.reason
-
-
-def test_a_question_headline_over_a_claimed_call(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """ "هل تحدث ترامب مع بوتين؟" heads the report of Trump's claim; "لا يؤكد ولا ينفي" denies
-    nothing."""
-    title = "هل تحدث ترامب مع بوتين؟ الكرملين «لا يؤكد ولا ينفي»"
-    text = (
+        "مع نظيره بوتين منذ فبراير الماضي، حين أجرى الرئيسان اتصالا هاتفيا قبل أيام من الغزو.",
+        dt.date(2022, 11, 7),
+        False,
+        "when-they-last-spoke",
+    ),
+    (
+        "هل تحدث ترامب مع بوتين؟ الكرملين «لا يؤكد ولا ينفي»",
         "قال الرئيس الأمريكي ترامب في مقابلة نشرت الأحد إنه تحدث مع نظيره الروسي بوتين بشأن "
-        "إنهاء الحرب.\n"
-        "وقال بيسكوف إنه لا يستطيع أن يؤكد ولا ينفي حصول الاتصال."
-    )
-    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 2, 10))))
-    assert det.is_call_report, det.reason
+        "إنهاء الحرب.\nوقال بيسكوف إنه لا يستطيع أن يؤكد ولا ينفي حصول الاتصال.",
+        dt.date(2025, 2, 10),
+        True,
+        "a-headlines-question-over-a-claimed-call",
+    ),
+    (
+        "الكرملين لا يؤكد ولا ينفي.. هل تحدث ترمب وبوتن هاتفيا؟",
+        "قال الرئيس ترمب في مقابلة نشرت مساء السبت إنه تحدث مع نظيره الروسي بوتن عبر الهاتف.",
+        dt.date(2025, 2, 10),
+        True,
+        "a-question-after-the-headlines-first-part",
+    ),
+]
 
 
-def test_the_parties_past_who_tells_of_the_call_in_its_relative_clause(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "وبعد ثمان وأربعين ساعة من الاتصال الهاتفي الذي قال الكرملين إن الرئيس بوتين أجراه مع "
-        "الرئيس الأمريكي ترمب أول أمس، تبادلت موسكو وكييف الاتهامات."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 3, 20))))
-    assert det.is_call_report, det.reason
-
-
-def test_a_question_after_the_headlines_first_part(lexicon) -> None:  # type: ignore[no-untyped-def]
-    title = "الكرملين لا يؤكد ولا ينفي.. هل تحدث ترمب وبوتن هاتفيا؟"
-    text = "قال الرئيس ترمب في مقابلة نشرت مساء السبت إنه تحدث مع نظيره الروسي بوتن عبر الهاتف."
-    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 2, 10))))
-    assert det.is_call_report, det.reason
-
-
-def test_as_soon_as_possible_is_no_mere_possibility(lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "قال بيسكوف إن موسكو أبلغت الجانب الأمريكي باستعداد الرئيس بوتين لإجراء محادثة هاتفية "
-        "مع الرئيس ترامب، مقترحة إجراءها في أقرب وقت ممكن."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2026, 3, 3))))
-    assert det.is_call_report, det.reason
+@pytest.mark.parametrize(
+    ("title", "text", "day", "reported", "name"), TITLED, ids=[t[-1] for t in TITLED]
+)
+def test_stories_with_their_headline(  # type: ignore[no-untyped-def]
+    lexicon, title: str, text: str, day: dt.date, reported: bool, name: str
+) -> None:
+    """The first two are guards: a when-clause recalling the last call ("حين أجرى الرئيسان
+    اتصالا"), and a headline's question ("هل تحدث ...؟") over a body that reports the claim."""
+    det = detect(lexicon, normalize_article(article(text, title=title, day=day)))
+    assert det.is_call_report is reported, det.reason
