@@ -199,6 +199,10 @@ _REQUEST_RECEIVED_RE = re.compile(
 )
 
 
+# "بطلب من هذا الأخير": the one named last before the cue
+_LATTER_RE = re.compile(r"\s*(?:هذا\s+|هذه\s+)?(?:ال)?اخير(?:ه)?(?!\w)")
+
+
 def _cued_side(lex: Lexicon, text: str) -> str | None:
     """The side named right after a requester cue ("بناء على طلب الجانب الروسي")."""
     cues = list(lex.requester_cue_re.finditer(text))
@@ -212,9 +216,6 @@ def _cued_side(lex: Lexicon, text: str) -> str | None:
         if side:
             return side
     return None
-
-
-_LATTER_RE = re.compile(r"\s*(?:هذا\s+|هذه\s+)?(?:ال)?اخير(?:ه)?(?!\w)")
 
 
 def requested_by(
