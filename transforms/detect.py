@@ -55,7 +55,7 @@ _BREAK_RE = re.compile(
     r"|ثم|قبل ان|بعد ان)(?!\w)"
 )
 _TITLE_COUNTERPART_RE = re.compile(r"نظير")
-_NEGATION_REACH = 90  # characters before the call expression
+_NEGATION_REACH = 130  # characters before the call expression
 # "يحذر بوتين من رد حاسم في حال غزو أوكرانيا خلال اتصال هاتفي": a call that frames the sentence
 # ("during a call") took place, whatever hypothesis or denial stands between
 _DURING_RE = re.compile(r"(?:^|\s)(?:خلال|اثناء|في\s+اثناء)\s*$")
