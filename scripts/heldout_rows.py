@@ -64,6 +64,8 @@ SCORED_BY = {
     "fortieth_writer.jsonl": "6088e93",
     "forty_first_writer.jsonl": "6088e93",
     "forty_second_writer.jsonl": "6088e93",
+    "forty_fourth_writer.jsonl": "d468e8e",
+    "forty_fifth_writer.jsonl": "d468e8e",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.
