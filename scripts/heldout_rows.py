@@ -64,6 +64,7 @@ SCORED_BY = {
     "fortieth_writer.jsonl": "6088e93",
     "forty_first_writer.jsonl": "6088e93",
     "forty_second_writer.jsonl": "6088e93",
+    "forty_third_writer.jsonl": "e136c8f",
     "forty_fourth_writer.jsonl": "d468e8e",
     "forty_fifth_writer.jsonl": "d468e8e",
 }

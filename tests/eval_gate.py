@@ -69,6 +69,7 @@ SETS = {
     "writer40": ("fortieth_writer.jsonl",),
     "writer41": ("forty_first_writer.jsonl",),
     "writer42": ("forty_second_writer.jsonl",),
+    "writer43": ("forty_third_writer.jsonl",),
     "writer44": ("forty_fourth_writer.jsonl",),
     "writer45": ("forty_fifth_writer.jsonl",),
 }
