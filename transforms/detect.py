@@ -303,10 +303,6 @@ _AIDE_HEAD_RE = re.compile(
 _ANNOUNCED_BY_RE = re.compile(
     r"\s*(?:ال)?(?:ذي|تي)\s+(?:اعلن|اعلنت|كشف|كشفت|تحدث|تحدثت)\s+عن(?:ه|ها)(?!\w)"
 )
-_TOLD_THAT_RE = re.compile(
-    r"\s*(?:ال)?(?:ذي|تي)\s+(?:قال|قالت|اعلن|اعلنت|ذكر|ذكرت|اكد|اكدت|افاد|افادت)\s+"
-    r"(?:\S+\s+){1,4}?(?:ان|انه|انها)\s+"
-)
 # "اتصل", "يتصل", "ليتصل": the call verb that is a call only with its object ("اتصل به")
 _CALL_VERB_RE = re.compile(r"\W*[وف]?[بلك]?(?:س)?[يتنا]?تصل\w*|\W*[وف]?اتصل\w*")
 _PRONOUN_OBJECT_RE = re.compile(r"\s*ب(?:ه|ها|هما|هم|ي|نا|ك)(?!\w)")
@@ -534,7 +530,7 @@ def analyse_mention(
     told_end = told.end() if told and _WITH_RE.search(text, told.end(), hi) else end
     # "الاتصال الهاتفي الذي قال الكرملين إن بوتين أجراه مع ترمب": past who tells of it, the
     # relative clause names the parties
-    told_that = _TOLD_THAT_RE.match(text, end)
+    told_that = lex.relative_telling_re.match(text, end)
     if told_that:
         told_end = told_that.end()
     right = [
@@ -564,11 +560,11 @@ def analyse_mention(
         left = left[:1]
     # "الاتصال الذي جرى بين الرئيس بوتين ونظيره الأمريكي": the parties follow "بين"
     between = _BETWEEN_RE.match(text, end)
-    if right and not between and _NEW_CLAUSE_RE.search(text, right[0].end, right[-1].start):
+    cut = _NEW_CLAUSE_RE.search(text, right[0].end, right[-1].start) if right else None
+    if cut and not between:
         # "بحث الأمر في اتصال هاتفي مع ترامب الأسبوع الماضي، وإنه سيطرحه أيضا على بوتين": the
         # call's object is the one after "مع"; past "، وإنه" is another clause's
-        cut = _NEW_CLAUSE_RE.search(text, right[0].end, right[-1].start)
-        right = [p for p in right if p.start < cut.start()]  # type: ignore[union-attr]
+        right = [p for p in right if p.start < cut.start()]
     if between and {p.role for p in right[:2]} >= {"us", "russia"}:
         left = []
     elif between and any(p.role == "both" for p in right[:1]):
@@ -1034,7 +1030,12 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
 
     if _FICTION_RE.search(art.title_folded):
         return Detection(
-            False, "a call in fiction (a film, a series, a novel)", tuple(strong), None, base
+            False,
+            "a call in fiction (a film, a series, a novel)",
+            tuple(strong),
+            None,
+            base,
+            by_sentence,
         )
     if _FACT_CHECK_RE.match(art.title_folded) or any(
         _FACT_CHECK_RE.match(s.folded) for s in art.sentences[:3]
@@ -1070,9 +1071,10 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         ),
         default=None,
     )
+    sentence_text = dict(texts)
     if first_other is not None and all(
         m.sentence > first_other
-        and _PROPOSED_BEFORE_RE.search(dict(texts)[m.sentence], max(0, m.start - 40), m.start)
+        and _PROPOSED_BEFORE_RE.search(sentence_text[m.sentence], max(0, m.start - 40), m.start)
         for m in reported
     ):
         # "وبحسب النص، اقترح ويتكوف أن يتصل الرئيس بوتين بترامب" in a story whose first call is

@@ -374,15 +374,28 @@ _CALLED_HIM_RE = re.compile(r"\bاتصل(?:ت)?\s+(?:به|بها)\b")
 _I_CALLED_RE = re.compile(r"(?:^|[\s«\"“])(?:اتصلت|هاتفت)\s")
 
 
-def _later_requester(lex: Lexicon, art: NormalizedArticle, det: Detection) -> str | None:
+def _story_end(art: NormalizedArticle, primary_sentence: int) -> int:
+    """Where the story about the call ends: at a timeline or record of older calls below it
+    ("محطات", "سجل الاتصالات"), since nothing from there on tells of this call."""
+    return next(
+        (
+            i
+            for i in range(max(primary_sentence + 1, 0), len(art.sentences))
+            if _EXPLAINER_RE.search(art.sentences[i].folded)
+        ),
+        len(art.sentences),
+    )
+
+
+def _later_requester(
+    lex: Lexicon, art: NormalizedArticle, det: Detection, story_end: int
+) -> str | None:
     """Who called, told further down than ``requested_by`` reads, in a sentence that goes on
     about the call: "قال الكرملين إن المحادثة جرت بمبادرة من الجانب الأمريكي", "وكتب ترامب أن
     بوتين اتصل به", a president's post "اتصلت بالرئيس بوتين"."""
     assert det.primary is not None
-    for idx in range(max(det.primary.sentence, 0), len(art.sentences)):
+    for idx in range(max(det.primary.sentence, 0), story_end):
         mentions = det.by_sentence.get(idx, ())
-        if mentions and _EXPLAINER_RE.search(art.sentences[idx].folded):
-            return None  # "محطات في اتصالات ...", "سجل الاتصالات": from here on, older calls
         if not any(not m.negated and not m.parties & {"aide", "other"} for m in mentions):
             continue
         text = art.sentences[idx].folded
@@ -416,10 +429,11 @@ _UNCONFIRMED_RE = re.compile(
     r"(?:غامض\w{0,2}|غير\s+مؤكد\w{0,2}|موضع\s+شك)"
 )
 # A photo caption published as an item: "صورة وزعها البيت الأبيض لأوباما يتحدث هاتفيا مع بوتين"
-_CAPTION_RE = re.compile(r"^\W*(?:ال)?صوره\b")
+_CAPTION = r"^\W*(?:ال)?صوره"
+_CAPTION_RE = re.compile(_CAPTION + r"\b")
 # ... and who gave the photo out
 _PHOTO_BY_RE = re.compile(
-    r"^\W*(?:ال)?صوره\s+(?:\S+\s+)?(?:وزعها|نشرها|بثها|اصدرها|التقطها)\s+(?P<subj>[^،,.]{2,40}?)\s+ل"
+    _CAPTION + r"\s+(?:\S+\s+)?(?:وزعها|نشرها|بثها|اصدرها|التقطها)\s+(?P<subj>[^،,.]{2,40}?)\s+ل"
 )
 
 
@@ -729,16 +743,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         return art.title_folded if idx < 0 else sentences[idx].folded
 
     main = folded(primary.sentence)
-    # a timeline or record of older calls below the story ("محطات", "سجل الاتصالات") is history:
-    # nothing from there on tells of this call
-    story_end = next(
-        (
-            i
-            for i in range(max(primary.sentence + 1, 0), len(sentences))
-            if _EXPLAINER_RE.search(sentences[i].folded)
-        ),
-        len(sentences),
-    )
+    story_end = _story_end(art, primary.sentence)
     follow_ups = _follow_up_sentences(det, story_end)
     status = _status(lex, det, follow_ups, folded)
     if status == "scheduled" and (_CAPTION_RE.match(main) or _CAPTION_RE.match(art.title_folded)):
@@ -826,7 +831,7 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
     titles = [art.title_folded] if primary.sentence >= 0 else []
     requester = requested_by(lex, around, primary, status, titles)
     if requester is None:
-        requester = _later_requester(lex, art, det)
+        requester = _later_requester(lex, art, det, story_end)
     side, phrase = source(lex, art, primary.sentence)
 
     topics, actors = tags(lex, [art.title_folded] + [s.folded for s in sentences])

@@ -286,6 +286,8 @@ class Lexicon:
     telling_verb_re: re.Pattern[str]
     # subject first, in the pluperfect: "وكان الكرملين قد أعلن أن": group "subj"
     pluperfect_attribution_re: re.Pattern[str]
+    # a relative clause telling of its noun: "(الاتصال) الذي قال الكرملين إن ..."
+    relative_telling_re: re.Pattern[str]
     background_re: dict[str, re.Pattern[str]]  # hard_before, hard_after, soft_before, soft_after
     # Every person and side word, one token matcher: labels "name:us", "title:russia",
     # "title:both", "aide:us", "other", "side:us"...
@@ -386,6 +388,8 @@ def load_lexicon() -> Lexicon:
     status = calls["status"]
     req = calls["requester"]
     src = calls["source"]
+    # a verb of telling, with its person and number endings: "أعلن", "أعلنت", "أعلنا"
+    telling = "(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")(?:ت|تا|ا|وا)?"
     return Lexicon(
         presidents=tuple(presidents),
         spelling_to_president=spelling_to_president,
@@ -413,8 +417,7 @@ def load_lexicon() -> Lexicon:
         },
         source_re={k: compile_patterns(src[k]) for k in ("us", "russia", "other")},
         attribution_verb_re=re.compile(
-            r"(?:^|[^\w.])[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
-            r"(?:ت|تا|ا|وا)?\s+"
+            r"(?:^|[^\w.])[وف]?" + telling + r"\s+"
             # "المكالمة التي أعلن عنها ترامب أمس مع نظيره": the subject ends the clause
             r"(?P<rel>عن(?:ه|ها)\s+)?"
             r"(?P<subj>[^.:«\"]{1,90}?)"
@@ -423,14 +426,14 @@ def load_lexicon() -> Lexicon:
             # "أعلن الكرملين أن", "... عن", "أعلن الكرملين انتهاء القمة"
             r"(?:\b(?:ان|انه|انها|بان|بانه|عن|انتهاء|بدء|انطلاق)\b|:|«|\"))"
         ),
-        telling_verb_re=re.compile(
-            r"(?:^|[^\w.])[وف]?(?:" + "|".join(fold_chars(v) for v in src["verbs"]) + r")"
-            r"(?:ت|تا|ا|وا)?(?!\w)"
-        ),
+        telling_verb_re=re.compile(r"(?:^|[^\w.])[وف]?" + telling + r"(?!\w)"),
         pluperfect_attribution_re=re.compile(
-            r"(?:^|[^\w.])[وف]?كان(?:ت)?\s+(?P<subj>[^.:«\"،,]{2,50}?)\s+قد\s+(?:"
-            + "|".join(fold_chars(v) for v in src["verbs"])
-            + r")(?:ت|تا|ا|وا)?\s+(?:ان|انه|انها|بان|عن)(?!\w)"
+            r"(?:^|[^\w.])[وف]?كان(?:ت)?\s+(?P<subj>[^.:«\"،,]{2,50}?)\s+قد\s+"
+            + telling
+            + r"\s+(?:ان|انه|انها|بان|عن)(?!\w)"
+        ),
+        relative_telling_re=re.compile(
+            r"\s*(?:ال)?(?:ذي|تي)\s+" + telling + r"\s+(?:\S+\s+){1,4}?(?:ان|انه|انها)\s+"
         ),
         attribution_prep_re=re.compile(
             r"(?:^|\s)[وف]?(?:"

@@ -115,9 +115,14 @@ _EXPANDS_RE = _char_class(lambda folded: len(folded) > 1)
 # ``بايـ.ـدن`` or ``الجـ.ـمـ.ـعة``: in folded text tatweel is gone, so what is left is a letter,
 # one or more of . * - _ | and a letter, with no space. Only between two Arabic letters, so that
 # decimals ("3.5") and dates ("17.12.2017") are untouched.
-_OBFUSCATION_RE = re.compile(r"(?<=[\u0621-\u064a])[.*_|\-]+(?=[\u0621-\u064a])")
+_OBFUSCATION_MARKS = ".*_|-"
+_FIRST_LETTER, _LAST_LETTER = "\u0621", "\u064a"  # hamza .. yeh: the Arabic letters
+_MARKS = "[" + re.escape(_OBFUSCATION_MARKS) + "]+"
+_LETTER = f"[{_FIRST_LETTER}-{_LAST_LETTER}]"
+_OBFUSCATION_RE = re.compile(f"(?<={_LETTER}){_MARKS}(?={_LETTER})")
 _OBFUSCATION_ORIG_RE = re.compile(
-    r"(?<=[\u0621-\u064a\u0640])\u0640*[.*_|\-]+\u0640*(?=[\u0621-\u064a\u0640])"
+    f"(?<=[{_FIRST_LETTER}-{_LAST_LETTER}\u0640])\u0640*{_MARKS}\u0640*"
+    f"(?=[{_FIRST_LETTER}-{_LAST_LETTER}\u0640])"
 )
 # Leftover HTML entities, with or without their ampersand ("quot;" is common in scraped text).
 _ENTITY_RE = re.compile(r"&?(quot|amp|apos|nbsp|laquo|raquo|hellip|ndash|mdash);|&(lt|gt);")
@@ -144,14 +149,14 @@ def _obfuscated(text: str) -> bool:
     """Does ``_OBFUSCATION_RE`` match in ``text``? A few ``find`` calls (full stops and hyphens
     are in almost every text, between two letters in few) instead of the regex's scan, which
     tries its look-behind at every character."""
-    for mark in ".*_|-":
+    for mark in _OBFUSCATION_MARKS:
         at = text.find(mark, 1)
         while at > 0:
-            if "\u0621" <= text[at - 1] <= "\u064a":
+            if _FIRST_LETTER <= text[at - 1] <= _LAST_LETTER:
                 end = at + 1
-                while end < len(text) and text[end] in ".*_|-":
+                while end < len(text) and text[end] in _OBFUSCATION_MARKS:
                     end += 1
-                if end < len(text) and "\u0621" <= text[end] <= "\u064a":
+                if end < len(text) and _FIRST_LETTER <= text[end] <= _LAST_LETTER:
                     return True
             at = text.find(mark, at + 1)
     return False
