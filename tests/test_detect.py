@@ -719,7 +719,8 @@ TITLED = [
     ),
     (
         "الكرملين لا يؤكد ولا ينفي.. هل تحدث ترمب وبوتن هاتفيا؟",
-        "قال الرئيس ترمب في مقابلة نشرت مساء السبت إنه تحدث مع نظيره الروسي بوتن عبر الهاتف.",
+        "قال الرئيس ترمب في مقابلة نشرت مساء السبت إنه تحدث مع نظيره الروسي بوتن بشأن الحرب، "
+        "لكنه رفض الإفصاح عن عدد المرات التي تحادثا فيها.",
         dt.date(2025, 2, 10),
         True,
         "a-question-after-the-headlines-first-part",
@@ -733,7 +734,9 @@ TITLED = [
 def test_stories_with_their_headline(  # type: ignore[no-untyped-def]
     lexicon, title: str, text: str, day: dt.date, reported: bool, name: str
 ) -> None:
-    """The first two are guards: a when-clause recalling the last call ("حين أجرى الرئيسان
-    اتصالا"), and a headline's question ("هل تحدث ...؟") over a body that reports the claim."""
+    """The first is a guard (it passes without the three-word reach of "حين" it is named for;
+    writer33's floor holds the blind case, w33-004): a when-clause recalling the last call. The
+    other two fail without their rules: a headline's question ("هل تحدث ...؟"), at its start or
+    after its first part, over a body that reports the claim."""
     det = detect(lexicon, normalize_article(article(text, title=title, day=day)))
     assert det.is_call_report is reported, det.reason
