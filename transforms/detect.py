@@ -58,7 +58,7 @@ _TITLE_COUNTERPART_RE = re.compile(r"نظير")
 _NEGATION_REACH = 130  # characters before the call expression
 # "يحذر بوتين من رد حاسم في حال غزو أوكرانيا خلال اتصال هاتفي": a call that frames the sentence
 # ("during a call") took place, whatever hypothesis or denial stands between
-_DURING_RE = re.compile(r"(?:^|\s)(?:خلال|اثناء|في\s+اثناء)\s*$")
+DURING_RE = re.compile(r"(?:^|\s)(?:خلال|اثناء|في\s+اثناء)\s*$")
 # A new clause between a negation and the call: the negation is about something else.
 _NEGATION_BREAK_RE = re.compile(
     r"\b(?:لكن|ولكن|غير ان|الا ان|واكد|واعلن|وقال|واضاف|بل|بعد ان|فيما|بينما|وذلك)\b|[.؛;]"
@@ -365,7 +365,7 @@ _ANAPHORA_RE = re.compile(
     r"^\W*(?:و)?ذلك\s+(?:خلال|في|اثناء)\b"
 )
 # Titles and leads of explainers and timelines: every call in them is history.
-_EXPLAINER_RE = re.compile(
+EXPLAINER_RE = re.compile(
     r"\b(?:محطات|سجل|سجلات|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
     r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات)|"
     # "مكالمات كثيرة وقمة واحدة": many calls, a review of them
@@ -427,7 +427,7 @@ def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(starts), tuple(ends)
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around a call expression (strong breaks only; commas do not)."""
     lo = max(0, start - _CLAUSE_REACH)
     hi = min(len(text), end + _CLAUSE_REACH)
@@ -498,7 +498,7 @@ def analyse_mention(
     التركي", "أجرى روبيو اتصالا مع لافروف"). A person followed by "إن"/"أن" before the call is
     the source of the news, not a party.
     """
-    lo, hi = _clause(text, start, end)
+    lo, hi = clause_bounds(text, start, end)
     if strength == "video":
         # "اجتماع أوبك+ عبر تقنية الفيديو" in a sentence about a phone call: a video form
         # belongs to the people right around it, and not to another body's meeting
@@ -613,7 +613,7 @@ def analyse_mention(
             or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
         )
         or (
-            not _DURING_RE.search(before)
+            not DURING_RE.search(before)
             and (
                 any(
                     not _NEGATION_BREAK_RE.search(before[m.end() :])
@@ -791,7 +791,7 @@ def sentence_mentions(
             if not re.search(r"\bب\w", text[end : end + _OBJECT_REACH]):
                 continue
         if strength == "speech":
-            lo, hi = _clause(text, start, end)
+            lo, hi = clause_bounds(text, start, end)
             # a meeting word near the verb makes it a talk in person; one further on, past a
             # comma ("تحدثت مع بوتين ... ، مضيفا أنهما سيلتقيان"), is another event
             comma = text.find("،", end, hi)
@@ -1044,7 +1044,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
             False, "a fact-check of a claimed call", tuple(strong), None, base, by_sentence
         )
     # A call that the article reports beats one that is merely recalled.
-    explainer = any(_EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
+    explainer = any(EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
     reported = [
         m
         for m in strong

@@ -40,8 +40,14 @@ from pipeline.records import (
 from transforms.charset import repair_mojibake
 from transforms.dates import DateResolution, resolve_call_date
 from transforms.deadletter import DEAD_LETTER, dead_letter
-from transforms.detect import _DURING_RE, _EXPLAINER_RE, CallMention, Detection, detect
-from transforms.detect import _clause as clause_bounds
+from transforms.detect import (
+    DURING_RE,
+    EXPLAINER_RE,
+    CallMention,
+    Detection,
+    clause_bounds,
+    detect,
+)
 from transforms.lexicon import Lexicon
 from transforms.normalize import fold_with_offsets, normalize_article
 
@@ -93,7 +99,7 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     best: tuple[int, int, str] | None = None  # (distance, -length, status)
     # "اقترح خلال اتصال هاتفي أجراه اليوم مع بوتين عقد قمة": a request made during the call is
     # what was said in it, not a request for it
-    framed = bool(_DURING_RE.search(text, max(0, mention.start - 12), mention.start))
+    framed = bool(DURING_RE.search(text, max(0, mention.start - 12), mention.start))
     for status in ("requested", "scheduled", "held", "held_weak"):
         for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
             if any(s <= m.start() < e for s, e in requester_spans):
@@ -381,7 +387,7 @@ def _story_end(art: NormalizedArticle, primary_sentence: int) -> int:
         (
             i
             for i in range(max(primary_sentence + 1, 0), len(art.sentences))
-            if _EXPLAINER_RE.search(art.sentences[i].folded)
+            if EXPLAINER_RE.search(art.sentences[i].folded)
         ),
         len(art.sentences),
     )
