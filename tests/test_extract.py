@@ -399,219 +399,247 @@ def test_an_announced_call_told_as_under_way_is_held(lexicon) -> None:  # type: 
 
 
 # One report, the fields it settles: (text, publication day, expected fields). Every case
-# failed before the rule its id names, except two guards that check the rule goes no further
-# (a medium citing no side stays "other"; the call's own relative clause still dates it).
+# failed before the rule its id names, except three guards that check the rule goes no further
+# (a medium citing no side stays "other"; the call's own relative clause still dates it; an
+# invitation to visit made in a call leaves the call held).
 _TRUMP_FEB_2025 = dt.date(2025, 2, 13)
 _NAMED_SIDE = "إن الرئيس ترامب أجرى اتصالا هاتفيا مع نظيره الروسي بوتين أمس الأربعاء."
 FIELD_CASES = [
-    (
+    pytest.param(
         "تتواصل ردود الفعل على المكالمة الهاتفية التي أعلن عنها الرئيس الأمريكي دونالد ترامب "
         "أمس الأربعاء مع نظيره الروسي فلاديمير بوتين.",
         _TRUMP_FEB_2025,
         {"source_side": "us", "call_date": "2025-02-12"},
+        id="announced-by-with-counterpart-is-source",
     ),
-    (
+    pytest.param(
         "تحدث الرئيس الأمريكي ترامب مع نظيره الروسي بوتين هاتفيا أمس الأربعاء.\n"
         "وقال الرئيس الأوكراني زيلينسكي إن ترامب اتصل به بعد انتهاء محادثته مع بوتين.",
         _TRUMP_FEB_2025,
         {"requested_by": None},
+        id="later-call-with-someone-else-names-no-requester",
     ),
-    (
+    pytest.param(
         "نقلت صحيفة نيويورك بوست عن الرئيس الأميركي دونالد ترمب قوله " + _NAMED_SIDE,
         _TRUMP_FEB_2025,
         {"source_side": "us"},
+        id="medium-cites-the-president",
     ),
-    ("نقلت وكالة إنترفاكس عن الكرملين " + _NAMED_SIDE, _TRUMP_FEB_2025, {"source_side": "russia"}),
-    (
+    pytest.param(
+        "نقلت وكالة إنترفاكس عن الكرملين " + _NAMED_SIDE,
+        _TRUMP_FEB_2025,
+        {"source_side": "russia"},
+        id="medium-cites-the-kremlin",
+    ),
+    pytest.param(
         "نقلت وكالة إنترفاكس عن مصادر مطلعة " + _NAMED_SIDE,
         _TRUMP_FEB_2025,
         {"source_side": "other"},
+        id="medium-cites-no-side",
     ),
-    (
+    pytest.param(
         "أعلن الكرملين اليوم السبت أن الرئيس بوتين أجرى اتصالا هاتفيا مع نظيره الأمريكي ترامب، "
         "هو الأول بينهما منذ تولي ترامب مهامه رسميا يوم 20 يناير الجاري.",
         dt.date(2017, 1, 28),
         {"call_date": "2017-01-28"},
+        id="date-after-since-is-not-the-calls",
     ),
-    (
+    pytest.param(
         "أعلن الرئيس الأمريكي دونالد ترامب، أمس الثلاثاء، أنه أجرى اتصالا هاتفيا بنظيره "
         "الروسي فلاديمير بوتين لتهنئته بفوزه.",
         dt.date(2018, 3, 21),
         {"requested_by": "us", "call_date": "2018-03-20"},
+        id="he-who-says-he-made-it-asked",
     ),
-    (
+    pytest.param(
         "أعلن الكرملين أمس الثلاثاء أن الرئيس بوتين تلقى اتصالا هاتفيا من نظيره الأمريكي ترامب "
         "هنأه فيه بالفوز في الانتخابات التي جرت يوم 18 مارس.",
         dt.date(2018, 3, 21),
         {"call_date": "2018-03-20"},
+        id="date-in-another-events-clause-is-not-the-calls",
     ),
-    (
+    pytest.param(
         "أعلن الكرملين اليوم تفاصيل المكالمة الهاتفية التي جرت يوم 18 مارس بين بوتين وترامب.",
         dt.date(2018, 3, 21),
         {"call_date": "2018-03-18"},
+        id="the-calls-own-clause-still-dates-it",
     ),
-    (
+    pytest.param(
         "ذكرت صحيفة بيلد مساء اليوم الاثنين أن الرئيس ترامب قطع اجتماعه مع القادة الأوروبيين "
         "ليتصل بالرئيس الروسي بوتين، وأن الاتصال جار في هذه الأثناء.",
         dt.date(2025, 8, 18),
         {"call_status": "held", "call_date": "2025-08-18"},
+        id="a-call-under-way-is-held",
     ),
-    (
+    pytest.param(
         "قال الرئيس ترامب للصحافيين اليوم: «سأتحدث مع الرئيس بوتين هاتفيا الأسبوع المقبل».",
         dt.date(2025, 12, 4),
         {"call_status": "scheduled", "source_side": "us"},
+        id="i-will-speak-is-scheduled",
     ),
-    (
+    pytest.param(
         "قال البيت الأبيض، اليوم /الثلاثاء/، إن الرئيس بايدن أجرى اتصالا هاتفيا بنظيره الروسي "
         "بوتين، اقترح خلاله عقد قمة بينهما خلال الأشهر المقبلة.",
         dt.date(2021, 4, 13),
         {"call_date": "2021-04-13"},
+        id="a-vague-future-in-a-held-calls-sentence-is-not-its-date",
     ),
-    (
+    pytest.param(
         "ذكر الكرملين في بيان، مساء الاثنين، أن الرئيس الروسي تلقى اتصالا هاتفيا من نظيره "
         "الأمريكي، بحثا خلاله الفكرة التي طرحها سيد البيت الأبيض مطلع الأسبوع.",
         dt.date(2020, 6, 1),
         {"call_date": "2020-06-01"},
+        id="another-events-clause-with-a-suffixed-verb",
     ),
-    (
+    pytest.param(
         "أكدت المتحدثة باسم البيت الأبيض أن الرئيس ترامب يجري حاليا مكالمة هاتفية مع الرئيس "
         "الروسي بوتين.",
         dt.date(2025, 10, 16),
         {"call_status": "held", "call_date": "2025-10-16"},
+        id="going-on-now-is-the-publication-day",
     ),
-    (
+    pytest.param(
         "أعلن البيت الأبيض أن الرئيس بايدن سيتحدث هاتفيا غدا مع نظيره الروسي بوتين، بطلب من "
         "هذا الأخير.",
         dt.date(2021, 12, 29),
         {"requested_by": "russia", "call_status": "scheduled"},
+        id="at-the-request-of-the-latter",
     ),
-    (
+    pytest.param(
         "أعلن الكرملين أن الرئيس بوتين اتصل اليوم الأحد بنظيره الأمريكي ترامب وشكره.\n"
         "وهذا ثاني اتصال بين الرئيسين خلال أيام، إذ تحادثا هاتفيا يوم الخميس الماضي بمبادرة "
         "من ترامب.",
         dt.date(2017, 12, 17),
         {"requested_by": "russia"},
+        id="the-evidence-wording-before-a-later-cue-about-another-call",
     ),
-    (
+    pytest.param(
         "أعلن الكرملين أن الرئيس بوتين سيجري اليوم السبت مكالمة هاتفية مع نظيره الأمريكي "
         "بايدن، بعدما طلب الجانب الأمريكي تقديم موعدها.",
         dt.date(2022, 2, 12),
         {"requested_by": "us", "call_status": "scheduled"},
+        id="who-asked-to-move-it-asked-for-it",
     ),
-    (
+    pytest.param(
         "أعلن الرئيس ترامب مساء أمس أنه أجرى اتصالا هاتفيا مطولا مع نظيره الروسي بوتين.\n"
         "وقال بيسكوف إن المحادثة استمرت ساعة ونصف.\nمحطات في اتصالات البيت الأبيض والكرملين\n"
         "- 30 ديسمبر 2021: مكالمة هاتفية جرت بطلب من بوتين.",
         dt.date(2025, 2, 13),
         {"requested_by": None},
+        id="a-timeline-below-names-no-requester",
     ),
-    (
+    pytest.param(
         "قال الرئيس ترامب للصحفيين مساء الاثنين إنه تحدث هاتفيا مع نظيره الروسي بوتين، من دون "
         "أن يحدد متى جرى ذلك.",
         dt.date(2026, 9, 8),
         {"call_date": None},
+        id="the-day-left-untold-is-no-date",
     ),
-    (
+    pytest.param(
         "تحادث الرئيس الروسي بوتين ونظيره الأمريكي ترامب هاتفيا الأحد، في اتصال بادر إليه "
         "الرئيس الروسي، كما أعلن الكرملين.",
         dt.date(2017, 12, 18),
         {"source_side": "russia"},
+        id="as-the-kremlin-announced-after-the-call",
     ),
-    (
+    pytest.param(
         "رحبت الحكومة الألمانية اليوم بالتعاون بين موسكو وواشنطن.\nوكان الكرملين قد أعلن أن "
         "الرئيس بوتين اتصل أمس الأحد بنظيره الأمريكي ترامب ليشكره.",
         dt.date(2017, 12, 18),
         {"source_side": "russia"},
+        id="the-kremlin-had-announced",
     ),
-    (
+    pytest.param(
         "قال الرئيس ترامب إنه تحدث هاتفيا مع الرئيس بوتين.\nولم يتضح حتى الآن ما إذا كان الاتصال "
         "الذي تحدث عنه ترامب قد جرى فعلا.",
         dt.date(2025, 2, 10),
         {"call_status": "unknown"},
+        id="not-known-whether-it-took-place",
     ),
-    (
+    pytest.param(
         "صورة وزعها البيت الأبيض للرئيس أوباما يتحدث هاتفيا مع الرئيس بوتين، السبت 1 مارس 2014.",
         dt.date(2014, 3, 2),
         {"call_status": "held", "call_date": "2014-03-01"},
+        id="a-photo-caption-shows-it-held",
     ),
-    (
+    pytest.param(
         "قال الرئيس ترمب إنه تحدث مع الرئيس بوتين بشأن الحرب.\nوقال بيسكوف إنه لا يستطيع تأكيد "
         "ذلك، ما يترك مسألة حدوث المكالمة غامضة.",
         dt.date(2025, 2, 10),
         {"call_status": "unknown"},
+        id="left-unclear-whether-it-happened",
     ),
-    (
+    pytest.param(
         'كتب الرئيس ترامب مساء الاثنين: "just completed my two hour call with president putin".',
         dt.date(2025, 5, 20),
         {"call_status": "held"},
+        id="just-completed-in-english",
     ),
-    (
+    pytest.param(
         "قال بيسكوف اليوم إن الجانب الروسي طلب ترتيب اتصال هاتفي بين الرئيس بوتين والرئيس ترامب.",
         dt.date(2026, 3, 10),
         {"call_status": "requested", "requested_by": "russia"},
+        id="asked-to-arrange-is-requested",
     ),
-    (
+    pytest.param(
         "صورة نشرها البيت الأبيض للرئيس بايدن وهو يشارك في اجتماع عبر الفيديو مع نظيره الروسي "
         "بوتين، الثلاثاء 7 ديسمبر 2021.",
         dt.date(2021, 12, 8),
         {"source_side": "us", "medium": "video"},
+        id="who-gave-out-the-photo-is-the-source",
     ),
-    (
+    pytest.param(
         "قال البيت الأبيض إن الرئيس الأمريكي أوباما تحدث، الخميس، مع نظيره الروسي بوتين.",
         dt.date(2015, 6, 25),
         {"call_date": "2015-06-25", "source_side": "us"},
+        id="spoke-comma-day-comma-with",
     ),
-    (
+    pytest.param(
         "قال البيت الأبيض إن الرئيس بايدن اقترح خلال اتصال هاتفي أجراه اليوم /الثلاثاء/ مع نظيره "
         "الروسي بوتين عقد لقاء قمة بينهما في دولة ثالثة.",
         dt.date(2021, 4, 13),
         {"call_status": "held", "call_date": "2021-04-13", "requested_by": None},
+        id="a-proposal-made-during-the-call",
     ),
-    (
+    pytest.param(
         "قال الرئيس ترمب إنه تحدث مع نظيره الروسي بوتن عبر الهاتف.\nوبذلك يبقى غير واضح ما إذا "
         "كان الرئيسان قد تحادثا فعلا.",
         dt.date(2025, 2, 10),
         {"call_status": "unknown"},
+        id="still-unclear-whether-they-spoke",
+    ),
+    pytest.param(
+        "دعا الرئيس الروسي فلاديمير بوتين، الخميس، نظيره الأمريكي جو بايدن إلى مواصلة النقاش "
+        "بينهما في محادثة مباشرة عبر الفيديو تبث على الهواء.",
+        dt.date(2021, 3, 18),
+        {"call_status": "requested", "requested_by": "russia", "call_date": None},
+        id="invited-to-go-on-talking-in-a-call-is-requested",
+    ),
+    pytest.param(
+        "قال الكرملين إن الرئيس ترامب دعا نظيره الروسي بوتين إلى زيارة واشنطن في اتصال هاتفي "
+        "أجراه معه أمس الأربعاء.",
+        _TRUMP_FEB_2025,
+        {"call_status": "held", "call_date": "2025-02-12"},
+        id="an-invitation-to-visit-made-in-a-call-is-held",
+    ),
+    pytest.param(
+        "اقترح الرئيس الروسي بوتين أمس أن يجري الرجلان محادثة مباشرة عبر الفيديو مع نظيره "
+        "الأمريكي بايدن.",
+        dt.date(2021, 3, 19),
+        {"call_status": "requested", "call_date": None},
+        id="proposed-that-they-hold-a-call-is-requested",
+    ),
+    pytest.param(
+        "أعلن أوشاكوف أن الرئيس بوتين ونظيره الأمريكي ترامب سيجريان محادثة عبر تقنية الفيديو "
+        "بعد غد الجمعة، بناء على اقتراح من الجانب الأمريكي.",
+        dt.date(2026, 3, 4),
+        {"call_status": "scheduled", "requested_by": "us", "call_date": "2026-03-06"},
+        id="on-a-proposal-of-the-us-side",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "day", "want"),
-    FIELD_CASES,
-    ids=[
-        "announced-by-with-counterpart-is-source",
-        "later-call-with-someone-else-names-no-requester",
-        "medium-cites-the-president",
-        "medium-cites-the-kremlin",
-        "medium-cites-no-side",
-        "date-after-since-is-not-the-calls",
-        "he-who-says-he-made-it-asked",
-        "date-in-another-events-clause-is-not-the-calls",
-        "the-calls-own-clause-still-dates-it",
-        "a-call-under-way-is-held",
-        "i-will-speak-is-scheduled",
-        "a-vague-future-in-a-held-calls-sentence-is-not-its-date",
-        "another-events-clause-with-a-suffixed-verb",
-        "going-on-now-is-the-publication-day",
-        "at-the-request-of-the-latter",
-        "the-evidence-wording-before-a-later-cue-about-another-call",
-        "who-asked-to-move-it-asked-for-it",
-        "a-timeline-below-names-no-requester",
-        "the-day-left-untold-is-no-date",
-        "as-the-kremlin-announced-after-the-call",
-        "the-kremlin-had-announced",
-        "not-known-whether-it-took-place",
-        "a-photo-caption-shows-it-held",
-        "left-unclear-whether-it-happened",
-        "just-completed-in-english",
-        "asked-to-arrange-is-requested",
-        "who-gave-out-the-photo-is-the-source",
-        "spoke-comma-day-comma-with",
-        "a-proposal-made-during-the-call",
-        "still-unclear-whether-they-spoke",
-    ],
-)
+@pytest.mark.parametrize(("text", "day", "want"), FIELD_CASES)
 def test_fields_of_one_report(
     lexicon, text: str, day: dt.date, want: dict[str, str | None]
 ) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,15 @@ def confidence(lex: Lexicon, det: Detection) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+# A verb of proposing or inviting with its complement: "دعا ... إلى", "يقترح على", "اقترح أن"
+_PROPOSAL_HEAD_RE = re.compile(
+    r"(?<!\S)[وف]?(?:دع(?:ا|ت|وا)|[يت]دعو|اقترح\w{0,2}|[يت]قترح\w{0,2})\s+"
+    r"(?:[^\s.]+\s+){0,10}?(?:الي|علي|ان)\s"
+)
+
+_TALK_WORD_RE = re.compile(r"(?:نقاش|حوار|حديث|مناقش|مباحث|تواصل)")
+
+
 def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     """Status from the cue nearest to the call expression."""
     c_lo, c_hi = clause_bounds(text, mention.start, mention.end)
@@ -118,6 +127,23 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
                 if "،" in text[mention.end : m.start()] or "," in text[mention.end : m.start()]:
                     d += _WEAK_CUE_PENALTY  # past a comma: likely another predicate
             if status == "held_weak":
+                d += _WEAK_CUE_PENALTY
+            if (
+                status == "held"
+                and m.start() < mention.start < m.end()
+                and any(
+                    _TALK_WORD_RE.search(text, h.end(), m.start())
+                    for h in _PROPOSAL_HEAD_RE.finditer(text, lo, m.start())
+                )
+            ):
+                # "دعا بوتين بايدن إلى مواصلة النقاش في محادثة مباشرة": the talk "in a call" is
+                # what was proposed, its verb the status ("دعاه إلى زيارة موسكو في اتصال
+                # هاتفي" is an invitation made during a call, and stays held)
+                d += _WEAK_CUE_PENALTY
+            elif status == "scheduled" and any(
+                h.end() == m.start() for h in _PROPOSAL_HEAD_RE.finditer(text, lo, m.start())
+            ):
+                # "اقترح أمس أن يجري الرجلان محادثة": the verb proposed, not a call to come
                 d += _WEAK_CUE_PENALTY
             key = (d, -(m.end() - m.start()), status.removesuffix("_weak"))
             if best is None or key[:2] < best[:2]:  # nearest, then the longest cue
