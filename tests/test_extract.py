@@ -636,6 +636,13 @@ FIELD_CASES = [
         {"call_status": "scheduled", "requested_by": "us", "call_date": "2026-03-06"},
         id="on-a-proposal-of-the-us-side",
     ),
+    pytest.param(
+        "أعلن البيت الأبيض أن الرئيس الأميركي دونالد ترامب بدأ، السبت، اتصالا هاتفيا مع الرئيس "
+        "الروسي فلاديمير بوتين من المكتب البيضاوي.",
+        dt.date(2017, 1, 28),
+        {"call_status": "held", "call_date": "2017-01-28"},
+        id="began-a-call-is-held",
+    ),
 ]
 
 
