@@ -38,10 +38,48 @@ def test_repair_mojibake(broken: str, codec: str) -> None:
     assert fixed in (AR, "عاجل | بوتين وبايدن")
 
 
+def _cp1256_read_as_utf8(text: str, word: str) -> str:
+    """``word`` and the comma after it in windows-1256, its last two bytes read as UTF-8."""
+    raw = (word[-1] + "،").encode("cp1256")
+    return text.replace(word + "،", word[:-1] + raw.decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("clean", "word"),
+    [
+        ("جرى الاتصال مساء الخميس، على ما أعلن البيت الأبيض.", "الخميس"),
+        ("بحث الرئيسان الأزمة السورية، واتفقا على التنسيق.", "السورية"),
+        ("قال دونالد ترامب، إنه تحدث مع بوتين.", "ترامب"),
+    ],
+    ids=["seen-final-letter", "teh-marbuta", "beh"],
+)
+def test_a_windows_1256_pair_read_as_utf8_is_repaired(clean: str, word: str) -> None:
+    broken = _cp1256_read_as_utf8(clean, word)
+    assert broken != clean and "،" not in broken.split(word[:-1], 1)[1][:2]
+    assert repair_mojibake(broken) == (clean, "utf-8")
+    # alongside the other slip in the same text (a link line in UTF-8 read as windows-1256)
+    link = "اقرأ أيضا".encode().decode("cp1256")
+    assert repair_mojibake(broken + "\n" + link) == (clean + "\nاقرأ أيضا", "cp1256")
+
+
+def test_arabic_beside_mojibake_is_left_as_it_is() -> None:
+    """ "خطط»" reads as a windows-1256 pair too ("ط»" -> "ػ"), but it is Arabic and a quote."""
+    link = "اقرأ أيضا".encode().decode("cp1256")
+    clean = "وقال إنه «لا توجد خطط» لعقد لقاء."
+    assert repair_mojibake(clean + "\n" + link) == (clean + "\nاقرأ أيضا", "cp1256")
+
+
 @pytest.mark.parametrize(
     "clean",
-    [AR, "قال إن سوريا» ستبقى، ك؛ وانتهى", "Café au lait, naïve", "", "ASCII only"],
-    ids=["arabic", "arabic-with-lone-pair", "latin", "empty", "ascii"],
+    [
+        AR,
+        "قال إن سوريا» ستبقى، ك؛ وانتهى",
+        "Café au lait, naïve",
+        "",
+        "ASCII only",
+        "«لا توجد خطط» لعقد لقاء، وقال Ünal إن",
+    ],
+    ids=["arabic", "arabic-with-lone-pair", "latin", "empty", "ascii", "quotes-and-latin-names"],
 )
 def test_clean_text_is_left_alone(clean: str) -> None:
     assert repair_mojibake(clean) == (clean, None)

@@ -118,10 +118,41 @@ def repair_mojibake(text: str | None) -> tuple[str | None, str | None]:
             continue
 
         def fix(m: re.Match[str], codec: str = codec) -> str:
-            return _fix_run(m.group(0), codec) or m.group(0)
+            fixed = _fix_run(m.group(0), codec)
+            # in a text that is partly fine, "خطط»" is Arabic and a quote, not "ػ" (a letter
+            # Arabic text never uses)
+            if not fixed or _RARE_LETTER.search(fixed):
+                return m.group(0)
+            return fixed
 
-        return pattern.sub(fix, text), codec
-    return text, None
+        fixed, _ = _repair_cp1256_read_as_utf8(pattern.sub(fix, text))
+        return fixed, codec
+    return _repair_cp1256_read_as_utf8(text)
+
+
+_RARE_LETTER = re.compile("[\u063b-\u063f]")
+# The reverse slip, a few windows-1256 byte pairs read as UTF-8: "الخميس،" (…D3 A1 in 1256)
+# shows as "الخميӡ". A character of the two-byte UTF-8 range, outside Arabic, glued to an Arabic
+# letter, whose two bytes are Arabic in windows-1256.
+_GLUED_FOREIGN = re.compile(
+    r"(?<=[\u0621-\u064a])[\u0080-\u05ff\u0700-\u07ff]|[\u0080-\u05ff\u0700-\u07ff](?=[\u0621-\u064a])"
+)
+_ARABIC_OR_MARK = re.compile(r"^[\u0621-\u064a\u060c\u061b\u061f]{2}$")
+
+
+def _repair_cp1256_read_as_utf8(text: str) -> tuple[str, str | None]:
+    def fix(m: re.Match[str]) -> str:
+        ch = m.group(0)
+        try:
+            pair = ch.encode("utf-8").decode("cp1256")
+        except UnicodeDecodeError:
+            return ch
+        if not _ARABIC_OR_MARK.match(pair) or not _ARABIC_LETTER.search(pair):
+            return ch
+        return pair
+
+    fixed = _GLUED_FOREIGN.sub(fix, text)
+    return (fixed, "utf-8") if fixed != text else (text, None)
 
 
 def _arabic_share(text: str) -> float:
