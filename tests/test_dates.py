@@ -944,3 +944,16 @@ def test_the_same_day_is_the_day_named_before() -> None:
     published = dt.datetime(2025, 7, 4, 8, 0, tzinfo=dt.UTC)
     values = [m.value for m in find_date_mentions(text, published, "past")]
     assert values == [dt.date(2025, 7, 3), dt.date(2025, 7, 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("في ال12 من فبراير (شباط) 2022، تحدث الرئيسان عبر الهاتف", D(2022, 2, 12)),
+        ("وفي ال3 من مارس، أجرى الرئيسان اتصالا", D(2022, 3, 3)),
+    ],
+    ids=["the-article-before-the-day-and-a-gloss", "the-article-before-the-day-no-year"],
+)
+def test_a_day_with_the_article_is_a_calendar_date(text: str, value: dt.date) -> None:
+    got = [m for m in find_date_mentions(fold(text), THU) if not m.ignored]
+    assert [(m.value, m.method) for m in got] == [(value, "exact")]

@@ -740,3 +740,68 @@ def test_stories_with_their_headline(  # type: ignore[no-untyped-def]
     after its first part, over a body that reports the claim."""
     det = detect(lexicon, normalize_article(article(text, title=title, day=day)))
     assert det.is_call_report is reported, det.reason
+
+
+def test_a_call_told_in_the_first_sentence_past_a_byline_is_news(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "خلال اتصال هاتفي" with no day is news in the story's first sentence, and a byline and
+    a dateline above it are no sentences of the story (writer48's w48-016)."""
+    text = (
+        "كتب: محمد عبد الرحمن\nموسكو (أ ش أ)\n"
+        "قال يوري أوشاكوف، مساعد الرئيس الروسي، إن الرئيس فلاديمير بوتين أكد لنظيره الأمريكي "
+        "دونالد ترامب، خلال اتصال هاتفي استمر قرابة ساعة، أن موسكو لن تتراجع عن أهدافها.\n"
+        "وأضاف أوشاكوف أن الرئيسين بحثا كذلك الأوضاع في الشرق الأوسط."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 7, 3))))
+    assert det.is_call_report, det.reason
+
+
+def test_a_call_recalled_under_a_lead_about_a_meeting_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """Past a dateline, the lead tells of a visit and names no call: the presidents' call
+    "خلال محادثتهما الهاتفية مطلع الشهر" in the sentence after it is what was said there. (A
+    guard: before bylines were skipped the sentence's index alone made it background; now it
+    fails without the meeting-lead check.)"""
+    text = (
+        "سوتشي - وكالات\n"
+        "استقبل الرئيس الروسي فلاديمير بوتين، اليوم الثلاثاء، وزير الخارجية الأمريكي مايك بومبيو "
+        "في منتجع سوتشي، في أول زيارة لبومبيو إلى روسيا منذ توليه منصبه.\n"
+        "وقال بوتين إن الرئيس الأمريكي دونالد ترامب يرغب في استعادة العلاقات، مشيرا إلى أنه "
+        "ناقش ذلك معه خلال محادثتهما الهاتفية مطلع الشهر الجاري."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2019, 5, 14))))
+    assert not det.is_call_report
+
+
+def test_another_call_after_the_presidents_in_the_lead_is_its_aftermath(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """The lead (past a dateline) tells the presidents' call first and a talk with Zelensky
+    after it: the lead is not another leader's call, so the call named further down is news."""
+    text = (
+        "واشنطن - موسكو: «الشرق الأوسط»\n"
+        "المكالمة الهاتفية التي جمعت، مساء أمس (الاثنين)، الرئيس الأميركي دونالد ترمب ونظيره "
+        "الروسي فلاديمير بوتين، وسبقتها محادثة بين ترمب والرئيس الأوكراني زيلينسكي، لم تحمل "
+        "الاختراق المنتظر.\n"
+        "وأضاف بوتين أن المحادثة كانت «صريحة ومفيدة جدا»."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 5, 20))))
+    assert det.is_call_report, det.reason
+
+
+def test_a_video_meeting_whose_relative_clause_leads_to_its_parties(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "اللقاء المرئي الذي عقده أمس (الثلاثاء) الرئيس ... ونظيره": past the video reach, the
+    form's own relative clause names both presidents."""
+    text = (
+        "خيم التوتر على اللقاء المرئي الذي عقده أمس (الثلاثاء) الرئيس الأمريكي جو بايدن ونظيره "
+        "الروسي فلاديمير بوتين، واستمر ساعتين."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2021, 12, 8))))
+    assert det.is_call_report, det.reason
+    assert det.primary is not None and det.primary.parties == {"us", "russia"}
+
+
+def test_no_ground_for_a_call_is_a_denial(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "ويقول الكرملين إن بوتين منفتح على الحوار، لكنه لا يرى «أرضية» لاتصال مع الرئيس الأمريكي "
+        "بايدن."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2023, 12, 12))))
+    assert not det.is_call_report
+    assert det.reason == "the call is denied or not planned"

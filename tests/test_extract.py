@@ -643,6 +643,29 @@ FIELD_CASES = [
         {"call_status": "held", "call_date": "2017-01-28"},
         id="began-a-call-is-held",
     ),
+    pytest.param(
+        "أعلن الكرملين أن الرئيس بوتين سيجري محادثة هاتفية مع نظيره الأمريكي بايدن اليوم السبت.\n"
+        "وقال أوشاكوف إن الجانب الأمريكي طلب إجراء المحادثة يوم الاثنين، إلا أن موسكو اقترحت "
+        "تقديم موعدها.",
+        dt.date(2022, 2, 12),
+        {"call_status": "scheduled", "requested_by": "us", "call_date": "2022-02-12"},
+        id="the-side-that-asked-to-hold-the-talk",
+    ),
+    pytest.param(
+        "قال الرئيس الأميركي دونالد ترمب إنه تحدث هاتفيا مع الرئيس الروسي فلاديمير بوتين، السبت.\n"
+        "ولم يتضح متى جرت المحادثة منذ عودة ترمب إلى البيت الأبيض في 20 يناير (كانون الثاني)، "
+        "ولا ما إذا كانت قد جرت فعلا.",
+        dt.date(2025, 2, 10),
+        {"call_status": "unknown", "call_date": None},
+        id="unclear-when-and-whether-over-a-long-clause",
+    ),
+    pytest.param(
+        "قال الرئيس ترمب إنه تحدث هاتفيا مع الرئيس الروسي بوتين.\nوقال بيسكوف إنه «لا يستطيع "
+        "تأكيد أو نفي» ما ذكره ترمب.",
+        dt.date(2025, 2, 10),
+        {"call_status": "unknown"},
+        id="the-other-side-can-neither-confirm-nor-deny",
+    ),
 ]
 
 

@@ -343,6 +343,10 @@ _OTHER_BODY_MEETING_RE = re.compile(
 _OTHER_BODY_AFTER_RE = re.compile(r"\s+(?:\S+\s+)?(?:ل|لل|ب)?(?:ال)?(?:" + _BODIES + r"|مشارك\w*)")
 # A video form whose head is a call noun ("محادثة مباشرة عبر الفيديو"): a call itself, whose
 # parties may stand further off than those of a bare "عبر الفيديو".
+_HELD_BY_RELATIVE_RE = re.compile(
+    r"\s+(?:الذي|التي|اللذي)\s+(?:عقد|اجر|جمع)\w{0,3}(?:\s+(?:اليوم|امس|مساء|صباح|يوم|"
+    r"\(?(?:ال)?(?:" + "|".join(WEEKDAY_STEMS) + r")\w{0,2}\)?))*"
+)
 _VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
 # Page furniture that links to other stories: never this article's news.
 _RELATED_LINK_RE = re.compile(
@@ -503,7 +507,11 @@ def analyse_mention(
         # "اجتماع أوبك+ عبر تقنية الفيديو" in a sentence about a phone call: a video form
         # belongs to the people right around it, and not to another body's meeting
         if not _VIDEO_CALL_NOUN_RE.match(text, start, end):
-            lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + _VIDEO_REACH)
+            # "اللقاء المرئي الذي عقده أمس (الثلاثاء) الرئيس ... ونظيره": its own relative
+            # clause leads to its parties, further than the reach
+            own = _HELD_BY_RELATIVE_RE.match(text, end)
+            reach = _VIDEO_REACH + (own.end() - end if own else 0)
+            lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + reach)
         governor = _OTHER_BODY_MEETING_RE.search(text, lo, start)
         if governor:
             lo = governor.end()
@@ -831,7 +839,26 @@ _CALENDAR_HINT_RE = re.compile(r"\d|" + MONTH_RE.pattern)
 _RECENT_DAYS = (3, 14)  # a "soft" recalled call within [-3, +14] days of publication is news
 
 
+# A line of at most this many words before the story is its furniture: a byline ("كتب: محمد
+# عبد الرحمن"), a dateline ("موسكو (أ ش أ)"), a stamp.
+_FURNITURE_WORDS = 5
+
+
+def _past_the_lead(lex: Lexicon, texts: Sequence[tuple[int, str]], sentence: int) -> bool:
+    """Is ``sentence`` past the story's lead: its third sentence or later, or its second under
+    a lead about a meeting that names no call ("استقبل بوتين بومبيو ... في أول زيارة")?"""
+    story = [t for i, t in texts if 0 <= i < sentence and len(t.split()) > _FURNITURE_WORDS]
+    if len(story) > 1:
+        return True
+    return (
+        len(story) == 1
+        and lex.meeting_re.search(story[0]) is not None
+        and _STEM_RE.search(story[0]) is None
+    )
+
+
 def _recalled(
+    lex: Lexicon,
     m: CallMention,
     texts: Sequence[tuple[int, str]],
     published: dt.datetime | None,
@@ -858,7 +885,7 @@ def _recalled(
     if res.value is None:
         if tense is None and _other_month_after(text, m.end, published):
             return True  # "خلال اتصال هاتفي في أبريل" in a June article: an old call
-        return m.recall == "soft" and m.sentence > 1
+        return m.recall == "soft" and _past_the_lead(lex, texts, m.sentence)
     delta = (res.value - published.date()).days
     if delta <= -_STALE_DAYS:
         return True
@@ -984,14 +1011,25 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         )
         for idx, text in texts
     }
+    # the story's first sentence: past a byline or dateline ("كتب: ...", "موسكو (أ ش أ)")
+    lead = next((i for i, t in texts if i >= 0 and len(t.split()) > _FURNITURE_WORDS), 0)
     for idx, text in texts:
+        told_first = False  # this sentence told the presidents' call before any other
         for m in by_sentence[idx]:
             if m.strength == "weak":
                 continue
             if not m.parties and idx >= 0 and _ANAPHORA_RE.search(text):
                 m = _inherit_parties(lex, m, texts, idx, day)
-            if idx <= 0 and m.parties & {"aide", "other"} and not m.negated:
+            if (
+                idx <= lead
+                and m.parties & {"aide", "other"}
+                and not m.negated
+                and not (told_first and idx > 0)
+            ):
+                # "... وكان ترمب قد تحدث مع زيلينسكي" after the presidents' call in the lead
+                # is that call's aftermath, not the lead's own news
                 lead_other_call = True
+            told_first = told_first or (m.presidential and not m.negated)
             if m.elect:
                 elect = True
             if (
@@ -1048,7 +1086,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     reported = [
         m
         for m in strong
-        if not _recalled(m, texts, art.article.published_at, lead_other_call, explainer)
+        if not _recalled(lex, m, texts, art.article.published_at, lead_other_call, explainer)
     ]
     if reported and all(m.sentence < 0 for m in reported):
         # Only the title reports the call. That is not enough when the body recalls the call as

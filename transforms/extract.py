@@ -217,6 +217,11 @@ _REQUESTED_IT_RE = re.compile(
     # "بعدما طلب الجانب الأمريكي تقديم موعدها": who asked to move it asked for it
     r"|\b(?:طلب|طلبت)(?=\s+(?:\S+\s+){1,3}(?:تقديم|تاجيل|تغيير|تعديل)\s+موعد)"
 )
+# "أن الجانب الأمريكي طلب إجراء المحادثة": who asked for the talk stands before the verb
+_ASKED_FOR_IT_RE = re.compile(
+    r"(?<!\S)[وف]?(?:طلب|طلبت|طلبا)\s+(?:اجراء|ترتيب|عقد|تنظيم)\s+(?:هذه\s+|هذا\s+)?"
+    r"(?:ال)(?:محادث|اتصال|مكالم)"
+)
 # A request and who made it: "اقترح X", "دعت موسكو", "X مستعد", "أبدى الجانب الأمريكي رغبته".
 _REQUEST_VERB_RE = re.compile(
     r"\b[وف]?(?:اقترح|طلب|دع(?:ا|ت)|طالب|ابد(?:ي|ى|ت)|اعرب|عرض|ناشد|حث)\w{0,2}\b"
@@ -327,12 +332,23 @@ def _other_sentences_side(
     """Who asked for it or initiated it, in any sentence about the call; who called, in the
     headline."""
     for other in sentences:
-        if not (_REQUESTED_IT_RE.search(other) or _INITIATED_RE.search(other)):
+        if not (
+            _REQUESTED_IT_RE.search(other)
+            or _INITIATED_RE.search(other)
+            or _ASKED_FOR_IT_RE.search(other)
+        ):
             continue
         other_sides = side_mentions(lex, other)
         for m in _REQUESTED_IT_RE.finditer(other):
             # "بعد أن طلبتها واشنطن": verb, the call as its object, then who asked
             side = _first_side(other_sides, m.end(), m.end() + 40)
+            if side:
+                return side
+        for m in _ASKED_FOR_IT_RE.finditer(other):
+            before = other[max(0, m.start() - 30) : m.start()]
+            if "،" in before or "," in before:
+                continue
+            side = _last_side(other_sides, max(0, m.start() - 30), m.start())
             if side:
                 return side
         for m in _INITIATED_RE.finditer(other):
@@ -454,8 +470,11 @@ def _later_requester(
 # المكالمة قد جرت بالفعل", "من دون أن توضح ما إذا كان الاتصال قد جرى" (a spokesman's "I can
 # neither confirm nor deny" alone is not enough: the claim may still be reported as a call)
 _UNCONFIRMED_RE = re.compile(
-    r"(?<!\S)[وف]?(?:لم\s+يتضح|غير\s+واضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:\S+\s+){0,10}?ما\s+اذا\s+(?:\S+\s+){0,6}?"
+    r"(?<!\S)[وف]?(?:لم\s+يتضح|غير\s+واضح|دون\s+ان\s+[يت]وضح\w{0,2})\s+(?:[^\s.]+\s+){0,16}?ما\s+اذا\s+(?:\S+\s+){0,6}?"
     r"(?:قد\s+)?(?:جر|تم|حصل|تحادث|تحدث|تهاتف|اتصل)"
+    # "الكرملين لا يؤكد ولا ينفي", "لا يستطيع تأكيد أو نفي ما ذكره ترامب"
+    r"|(?<!\w)(?:لا|لم)\s+(?:[يت]ستطيع\s+|[يت]مكن\w{0,2}\s+)?(?:ال)?(?:تاكيد|[يت]ؤكد)\w{0,2}\s+"
+    r"(?:او|ولا)\s+(?:ال)?(?:نفي|[يت]نفي)"
     # "ما يترك مسألة حدوث المكالمة غامضة"
     r"|(?<!\S)(?:حدوث|اجراء|وقوع)\s+(?:ال)?(?:مكالمه|اتصال|محادثه)\s+(?:\S+\s+)?"
     r"(?:غامض\w{0,2}|غير\s+مؤكد\w{0,2}|موضع\s+شك)"
