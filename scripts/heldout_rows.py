@@ -67,6 +67,8 @@ SCORED_BY = {
     "forty_third_writer.jsonl": "e136c8f",
     "forty_fourth_writer.jsonl": "d468e8e",
     "forty_fifth_writer.jsonl": "d468e8e",
+    "forty_sixth_writer.jsonl": "7f7af2c",
+    "forty_eighth_writer.jsonl": "081f11a",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -72,6 +72,8 @@ SETS = {
     "writer43": ("forty_third_writer.jsonl",),
     "writer44": ("forty_fourth_writer.jsonl",),
     "writer45": ("forty_fifth_writer.jsonl",),
+    "writer46": ("forty_sixth_writer.jsonl",),
+    "writer48": ("forty_eighth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
