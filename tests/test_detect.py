@@ -805,3 +805,28 @@ def test_no_ground_for_a_call_is_a_denial(lexicon) -> None:  # type: ignore[no-u
     det = detect(lexicon, normalize_article(article(text, day=dt.date(2023, 12, 12))))
     assert not det.is_call_report
     assert det.reason == "the call is denied or not planned"
+
+
+def test_a_perfect_verb_after_qad_is_no_modal(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "وكان ترامب قد تحدث هاتفيا مع بوتين" (he had spoken) is told, not "قد يتحدث" (he may)."""
+    text = "وكان ترامب قد تحدث هاتفيا مع الرئيس الروسي فلاديمير بوتين أمس الثلاثاء."
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 2, 12))))
+    spoke = [m for m in det.by_sentence[0] if m.strength == "speech"]
+    assert spoke and not any(m.negated for m in spoke)
+    maybe = "وقال مسؤول إن ترامب قد يتحدث هاتفيا مع الرئيس الروسي فلاديمير بوتين."
+    det = detect(lexicon, normalize_article(article(maybe, day=dt.date(2025, 2, 12))))
+    may = [m for m in det.by_sentence[0] if m.strength == "speech"]
+    assert may and all(m.negated for m in may)
+
+
+def test_a_call_the_sentences_subject_call_came_after_is_its_measure(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع بوتين": the subject is the story's
+    own call; the presidents' talk past "بعد" is what it is measured by, recalled softly."""
+    text = (
+        "قال مسؤولون في كييف إن الاتصال كان مثمرا وتناول فرص السلام.\n"
+        "وأضافوا أن الفريقين اتفقا على مواصلة الاتصالات والإعداد للقاءات مقبلة.\n"
+        "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع الرئيس الروسي فلاديمير بوتين."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 2, 12))))
+    talk = [m for m in det.by_sentence[2] if m.start > 20]
+    assert talk and all(m.recall == "soft" for m in talk)

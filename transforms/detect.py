@@ -215,6 +215,10 @@ _COMES = r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\
 _COMES_AFTER_RE = re.compile(
     _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
+# The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد"
+_COMES_SUBJECT_CALL_RE = re.compile(
+    r"\s+(?:هذه\s+|هذا\s+)?(?:ال)(?:مكالمه|اتصال|محادثه)\s+(?:بعد|عقب|اثر|قبل|غداه)"
+)
 # The call as the context of what a sentence tells: a cause or time right before the call
 # expression ("على خلفية الاتصال", "في أعقاب المكالمة", "بعد أن فشلت المكالمة", "قبل ساعات من
 # مكالمة", "عشية المحادثات"), or a sentence opened by "يأتي/جاء ... بعد/وسط/عشية" before it
@@ -288,6 +292,11 @@ _SOURCE_GAP_RE = re.compile(
     r"(?:عن|حول|بشان|ما\s+(?:دار|جري|حدث)\s+في)\s*$"
 )
 # A speech verb or attribution right before a person: that person is the source of the news.
+# An imperfect verb after "قد" is a modal ("قد يتصل", "قد تتحدث"); a perfect one that starts with
+# ت is no imperfect ("كان ترامب قد تحدث مع بوتين": he had spoken)
+_IMPERFECT_RE = re.compile(
+    r"[ين]|تت|ت(?!(?:حدث|لق|باحث|هاتف|حادث|واصل|شاور|بادل)(?:ا|ت|وا)?(?!\w))"
+)
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
     r"نفي|نفت|ينفي|تنفي|"
@@ -618,7 +627,7 @@ def analyse_mention(
             bool(_NEGATED_RIGHT_BEFORE_RE.search(before))
             or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
             # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
-            or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and text[start] in "يتن")
+            or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and _IMPERFECT_RE.match(text, start))
         )
         or (
             not DURING_RE.search(before)
@@ -641,8 +650,15 @@ def analyse_mention(
     comes = _COMES_AFTER_RE.match(text)
     # "وجاء اللقاء ... تنفيذا لما اتفق عليه الرئيسان في اتصالهما", "وتأتي هذه الاتصالات بعد
     # يومين من المحادثة": the sentence dates another event by the call (news only if recent)
+    # "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع بوتين": past the marker, a second
+    # call is what the first (the sentence's subject) is measured by
     measured_by = bool(
-        comes and comes.end() <= start and not _CALL_NOUN_START_RE.match(text, comes.end("verb"))
+        comes
+        and comes.end() <= start
+        and (
+            not _CALL_NOUN_START_RE.match(text, comes.end("verb"))
+            or (start >= comes.end() and _COMES_SUBJECT_CALL_RE.match(text, comes.end("verb")))
+        )
     )
     opener = _CONTEXT_SENTENCE_RE.match(text)
     context = bool(opener and opener.end() <= start) or bool(
