@@ -830,3 +830,29 @@ def test_a_call_the_sentences_subject_call_came_after_is_its_measure(lexicon) ->
     det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 2, 12))))
     talk = [m for m in det.by_sentence[2] if m.start > 20]
     assert talk and all(m.recall == "soft" for m in talk)
+
+
+def test_a_leader_who_says_he_held_a_call_is_its_party(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "قال زيلينسكي إنه أجرى "محادثة هادفة" مع ترامب": who says so held the call, so the lead
+    is another leader's call, and the presidents' talk the story's call came after is its
+    background (writer50's w50-029)."""
+    text = (
+        'قال الرئيس الأوكراني فولوديمير زيلينسكي إنه أجرى "محادثة هادفة" مع الرئيس الأمريكي '
+        "دونالد ترامب مساء اليوم الأربعاء، تناولت فرص السلام.\n"
+        "وكتب زيلينسكي أن فريقيهما اتفقا على مواصلة الاتصالات.\n"
+        "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع الرئيس الروسي فلاديمير بوتين."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 2, 12))))
+    assert not det.is_call_report
+
+
+def test_whom_the_president_received_is_no_party_of_his_call(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A guard: "قال ترامب، خلال استقباله زيلينسكي، إنه سيتحدث مع بوتين": "he" is Trump, who
+    said so; the guest he received is no one who tells of a call of his own."""
+    text = (
+        "قال الرئيس الأمريكي دونالد ترامب، خلال استقباله الرئيس الأوكراني فولوديمير زيلينسكي في "
+        "المكتب البيضاوي اليوم الاثنين، إنه سيتحدث عبر الهاتف مع الرئيس الروسي فلاديمير بوتين "
+        "فور انتهاء اجتماعاته."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 8, 18))))
+    assert det.is_call_report, det.reason

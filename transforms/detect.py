@@ -297,6 +297,11 @@ _SOURCE_GAP_RE = re.compile(
 _IMPERFECT_RE = re.compile(
     r"[ين]|تت|ت(?!(?:حدث|لق|باحث|هاتف|حادث|واصل|شاور|بادل)(?:ا|ت|وا)?(?!\w))"
 )
+# "إنه أجرى", "إنها تحدثت": the one who says so made the call ("قال زيلينسكي إنه أجرى محادثة")
+_SELF_CALL_RE = re.compile(
+    r"(?:^|\s)[اب]?ن(?:ه|ها)\s+(?:قد\s+)?(?P<verb>س?(?:اجري|اجرت|تحدث|تحدثت|اتصل|اتصلت|بحث|بحثت|"
+    r"تلقي|تلقت|هاتف|هاتفت|تحادث|[يت](?:جري|تحدث|تصل)))(?!\w)"
+)
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
     r"نفي|نفت|ينفي|تنفي|"
@@ -463,6 +468,14 @@ def _is_source(person: Person, text: str, anchor: int) -> bool:
     """
     if person.role in ("us", "russia", "both"):
         return False
+    said = _SPEECH_BEFORE_RE.search(text[max(0, person.start - 30) : person.start])
+    own = _SELF_CALL_RE.search(text, person.end, min(len(text), anchor + 12)) if said else None
+    if (
+        own
+        and own.start() - person.end <= 40
+        and own.start("verb") <= anchor <= own.end("verb") + 3
+    ):
+        return False  # "قال زيلينسكي إنه أجرى محادثة مع ترامب": who says so held it
     if _SOURCE_GAP_RE.search(text[person.end : anchor]):
         return True
     return bool(_SPEECH_BEFORE_RE.search(text[max(0, person.start - 30) : person.start]))
