@@ -74,6 +74,7 @@ SETS = {
     "writer45": ("forty_fifth_writer.jsonl",),
     "writer46": ("forty_sixth_writer.jsonl",),
     "writer48": ("forty_eighth_writer.jsonl",),
+    "writer50": ("fiftieth_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
