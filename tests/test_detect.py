@@ -856,3 +856,17 @@ def test_whom_the_president_received_is_no_party_of_his_call(lexicon) -> None:  
     )
     det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 8, 18))))
     assert det.is_call_report, det.reason
+
+
+def test_the_presidents_call_too_in_a_ministers_call_story_is_a_side_note(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """The lead is Kerry's call with Lavrov; "إذ تحادث الرئيسان ... هاتفيا أيضا" is the day's
+    other news told in passing (writer50's w50-003)."""
+    text = (
+        "واشنطن - «النهار»\n"
+        "أجرى وزير الخارجية الأميركي جون كيري أمس السبت اتصالا هاتفيا بنظيره الروسي سيرغي لافروف، "
+        "وحضه على سحب القوات الروسية من القرم.\n"
+        "وجاء اتصال الوزيرين في يوم دبلوماسي مزدحم، إذ تحادث الرئيسان باراك أوباما وفلاديمير "
+        "بوتين هاتفيا أيضا."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2014, 3, 2))))
+    assert not det.is_call_report

@@ -216,6 +216,8 @@ _COMES_AFTER_RE = re.compile(
     _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
 # The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد"
+# "... هاتفيا أيضا", "... كذلك": a second event told alongside the story's own
+_ALSO_AFTER_RE = re.compile(r"(?:\s+[^\s،,.]+){0,8}?\s+(?:ايضا|كذلك)(?!\w)")
 _COMES_SUBJECT_CALL_RE = re.compile(
     r"\s+(?:هذه\s+|هذا\s+)?(?:ال)(?:مكالمه|اتصال|محادثه)\s+(?:بعد|عقب|اثر|قبل|غداه)"
 )
@@ -1112,6 +1114,11 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         )
     # A call that the article reports beats one that is merely recalled.
     explainer = any(EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
+    texts_by_index = dict(texts)
+
+    def sentence_of(idx: int) -> str:
+        return texts_by_index[idx]
+
     reported = [
         m
         for m in strong
@@ -1128,6 +1135,12 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
     if lead_other_call and all(m.strength == "speech" and m.sentence > 0 for m in reported):
         # "ويأتي الاتصال بعد يوم من محادثة ترامب مع بوتين" in a story led by another leader's
         # call: a plain "talk with" further down is that story's background
+        reported = []
+    if lead_other_call and all(
+        m.sentence > lead and _ALSO_AFTER_RE.match(sentence_of(m.sentence), m.end) for m in reported
+    ):
+        # "وجاء اتصال الوزيرين في يوم مزدحم، إذ تحادث الرئيسان ... هاتفيا أيضا": the presidents'
+        # call "too" is a side note of the story about the other call
         reported = []
     first_other = min(
         (
