@@ -70,6 +70,7 @@ SCORED_BY = {
     "forty_sixth_writer.jsonl": "7f7af2c",
     "forty_eighth_writer.jsonl": "081f11a",
     "fiftieth_writer.jsonl": "4ca6816",
+    "forty_seventh_writer.jsonl": "5a975ee",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -73,6 +73,7 @@ SETS = {
     "writer44": ("forty_fourth_writer.jsonl",),
     "writer45": ("forty_fifth_writer.jsonl",),
     "writer46": ("forty_sixth_writer.jsonl",),
+    "writer47": ("forty_seventh_writer.jsonl",),
     "writer48": ("forty_eighth_writer.jsonl",),
     "writer50": ("fiftieth_writer.jsonl",),
 }
