@@ -870,3 +870,29 @@ def test_the_presidents_call_too_in_a_ministers_call_story_is_a_side_note(lexico
     )
     det = detect(lexicon, normalize_article(article(text, day=dt.date(2014, 3, 2))))
     assert not det.is_call_report
+
+
+def test_a_video_meeting_that_brought_them_both_together(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "... وذلك خلال اللقاء المرئي الذي جمعهما أمس": "them both" are the two presidents the
+    sentence named before, further back than a video form's reach (writer49's w49-013)."""
+    text = (
+        "أفاد البيت الأبيض بأن الرئيس الأمريكي جو بايدن حذر نظيره الروسي فلاديمير بوتين من عقوبات "
+        'اقتصادية "قوية" في حال شنت موسكو هجوما على أوكرانيا، وذلك خلال اللقاء المرئي الذي '
+        "جمعهما أمس الثلاثاء."
+    )
+    det = detect(lexicon, normalize_article(article(text, day=dt.date(2021, 12, 8))))
+    assert det.is_call_report, det.reason
+
+
+def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "بوتين بعث برسائل إلى ترمب عبر ويتكوف.. وواشنطن طلبت اتصالا هاتفيا": Witkoff ends the
+    first part; Washington asked for the call, which is the presidents' (writer49's w49-029)."""
+    title = "بيسكوف: بوتين بعث برسائل إلى ترمب عبر ويتكوف.. وواشنطن طلبت اتصالا هاتفيا"
+    text = (
+        "قال المتحدث باسم الكرملين دميتري بيسكوف، اليوم الجمعة، إن الرئيس فلاديمير بوتين بعث عبر "
+        "المبعوث الأمريكي ستيف ويتكوف برسائل إضافية إلى الرئيس دونالد ترمب، مؤكدا أن الجانب "
+        "الأمريكي طلب ترتيب اتصال هاتفي بين الرئيسين."
+    )
+    det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 3, 14))))
+    assert det.is_call_report, det.reason
+    assert [m.parties for m in det.by_sentence[-1]] == [{"us", "russia"}]

@@ -363,6 +363,8 @@ _HELD_BY_RELATIVE_RE = re.compile(
     r"\s+(?:الذي|التي|اللذي)\s+(?:عقد|اجر|جمع)\w{0,3}(?:\s+(?:اليوم|امس|مساء|صباح|يوم|"
     r"\(?(?:ال)?(?:" + "|".join(WEEKDAY_STEMS) + r")\w{0,2}\)?))*"
 )
+_NEW_SUBJECT_RE = re.compile(r"،\s*و[^\s،,.]+\s+[^\s،,.]+\s*$")
+_DUAL_OBJECT_RE = re.compile(r"(?:جمعهما|جمعتهما|عقداه|اجرياه|اجرياها|عقدتاه)(?!\w)")
 _VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
 # Page furniture that links to other stories: never this article's news.
 _RELATED_LINK_RE = re.compile(
@@ -535,7 +537,9 @@ def analyse_mention(
             # clause leads to its parties, further than the reach
             own = _HELD_BY_RELATIVE_RE.match(text, end)
             reach = _VIDEO_REACH + (own.end() - end if own else 0)
-            lo, hi = max(lo, start - _VIDEO_REACH), min(hi, end + reach)
+            # "... خلال اللقاء المرئي الذي جمعهما": "them both" are the sentence's two before it
+            both = own is not None and _DUAL_OBJECT_RE.search(own.group(0)) is not None
+            lo, hi = (lo if both else max(lo, start - _VIDEO_REACH)), min(hi, end + reach)
         governor = _OTHER_BODY_MEETING_RE.search(text, lo, start)
         if governor:
             lo = governor.end()
@@ -601,7 +605,10 @@ def analyse_mention(
         left = []
     elif between and any(p.role == "both" for p in right[:1]):
         left = []
-    adjacent = ([left[-1]] if left else []) + ([right[0]] if right else []) + callee
+    # "بوتين بعث برسائل إلى ترمب عبر ويتكوف، وواشنطن طلبت اتصالا": past "، و" a new subject and
+    # its verb stand before the call; who ends the clause before is no neighbour of it
+    near_left = left[-1:] if left and not _NEW_SUBJECT_RE.search(text, left[-1].end, start) else []
+    adjacent = near_left + ([right[0]] if right else []) + callee
     # "أردوغان وبوتين يبحثان هاتفيا ... موقف ترامب": a subject coordinated with "و" is a party too
     k = len(left) - 1
     while k > 0 and _COORDINATION_GAP_RE.fullmatch(text, left[k - 1].end, left[k].start + 1):
