@@ -71,6 +71,7 @@ SCORED_BY = {
     "forty_eighth_writer.jsonl": "081f11a",
     "fiftieth_writer.jsonl": "4ca6816",
     "forty_seventh_writer.jsonl": "5a975ee",
+    "forty_ninth_writer.jsonl": "28ba386",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

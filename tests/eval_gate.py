@@ -75,6 +75,7 @@ SETS = {
     "writer46": ("forty_sixth_writer.jsonl",),
     "writer47": ("forty_seventh_writer.jsonl",),
     "writer48": ("forty_eighth_writer.jsonl",),
+    "writer49": ("forty_ninth_writer.jsonl",),
     "writer50": ("fiftieth_writer.jsonl",),
 }
 FIELDS = (
