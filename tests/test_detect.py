@@ -742,49 +742,6 @@ def test_stories_with_their_headline(  # type: ignore[no-untyped-def]
     assert det.is_call_report is reported, det.reason
 
 
-def test_a_call_told_in_the_first_sentence_past_a_byline_is_news(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """ "خلال اتصال هاتفي" with no day is news in the story's first sentence, and a byline and
-    a dateline above it are no sentences of the story (writer48's w48-016)."""
-    text = (
-        "كتب: محمد عبد الرحمن\nموسكو (أ ش أ)\n"
-        "قال يوري أوشاكوف، مساعد الرئيس الروسي، إن الرئيس فلاديمير بوتين أكد لنظيره الأمريكي "
-        "دونالد ترامب، خلال اتصال هاتفي استمر قرابة ساعة، أن موسكو لن تتراجع عن أهدافها.\n"
-        "وأضاف أوشاكوف أن الرئيسين بحثا كذلك الأوضاع في الشرق الأوسط."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 7, 3))))
-    assert det.is_call_report, det.reason
-
-
-def test_a_call_recalled_under_a_lead_about_a_meeting_is_background(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """Past a dateline, the lead tells of a visit and names no call: the presidents' call
-    "خلال محادثتهما الهاتفية مطلع الشهر" in the sentence after it is what was said there. (A
-    guard: before bylines were skipped the sentence's index alone made it background; now it
-    fails without the meeting-lead check.)"""
-    text = (
-        "سوتشي - وكالات\n"
-        "استقبل الرئيس الروسي فلاديمير بوتين، اليوم الثلاثاء، وزير الخارجية الأمريكي مايك بومبيو "
-        "في منتجع سوتشي، في أول زيارة لبومبيو إلى روسيا منذ توليه منصبه.\n"
-        "وقال بوتين إن الرئيس الأمريكي دونالد ترامب يرغب في استعادة العلاقات، مشيرا إلى أنه "
-        "ناقش ذلك معه خلال محادثتهما الهاتفية مطلع الشهر الجاري."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2019, 5, 14))))
-    assert not det.is_call_report
-
-
-def test_another_call_after_the_presidents_in_the_lead_is_its_aftermath(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """The lead (past a dateline) tells the presidents' call first and a talk with Zelensky
-    after it: the lead is not another leader's call, so the call named further down is news."""
-    text = (
-        "واشنطن - موسكو: «الشرق الأوسط»\n"
-        "المكالمة الهاتفية التي جمعت، مساء أمس (الاثنين)، الرئيس الأميركي دونالد ترمب ونظيره "
-        "الروسي فلاديمير بوتين، وسبقتها محادثة بين ترمب والرئيس الأوكراني زيلينسكي، لم تحمل "
-        "الاختراق المنتظر.\n"
-        "وأضاف بوتين أن المحادثة كانت «صريحة ومفيدة جدا»."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 5, 20))))
-    assert det.is_call_report, det.reason
-
-
 def test_a_video_meeting_whose_relative_clause_leads_to_its_parties(lexicon) -> None:  # type: ignore[no-untyped-def]
     """ "اللقاء المرئي الذي عقده أمس (الثلاثاء) الرئيس ... ونظيره": past the video reach, the
     form's own relative clause names both presidents."""
@@ -832,58 +789,6 @@ def test_a_call_the_sentences_subject_call_came_after_is_its_measure(lexicon) ->
     assert talk and all(m.recall == "soft" for m in talk)
 
 
-def test_a_leader_who_says_he_held_a_call_is_its_party(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """ "قال زيلينسكي إنه أجرى "محادثة هادفة" مع ترامب": who says so held the call, so the lead
-    is another leader's call, and the presidents' talk the story's call came after is its
-    background (writer50's w50-029)."""
-    text = (
-        'قال الرئيس الأوكراني فولوديمير زيلينسكي إنه أجرى "محادثة هادفة" مع الرئيس الأمريكي '
-        "دونالد ترامب مساء اليوم الأربعاء، تناولت فرص السلام.\n"
-        "وكتب زيلينسكي أن فريقيهما اتفقا على مواصلة الاتصالات.\n"
-        "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع الرئيس الروسي فلاديمير بوتين."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 2, 12))))
-    assert not det.is_call_report
-
-
-def test_whom_the_president_received_is_no_party_of_his_call(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """A guard: "قال ترامب، خلال استقباله زيلينسكي، إنه سيتحدث مع بوتين": "he" is Trump, who
-    said so; the guest he received is no one who tells of a call of his own."""
-    text = (
-        "قال الرئيس الأمريكي دونالد ترامب، خلال استقباله الرئيس الأوكراني فولوديمير زيلينسكي في "
-        "المكتب البيضاوي اليوم الاثنين، إنه سيتحدث عبر الهاتف مع الرئيس الروسي فلاديمير بوتين "
-        "فور انتهاء اجتماعاته."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2025, 8, 18))))
-    assert det.is_call_report, det.reason
-
-
-def test_the_presidents_call_too_in_a_ministers_call_story_is_a_side_note(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """The lead is Kerry's call with Lavrov; "إذ تحادث الرئيسان ... هاتفيا أيضا" is the day's
-    other news told in passing (writer50's w50-003)."""
-    text = (
-        "واشنطن - «النهار»\n"
-        "أجرى وزير الخارجية الأميركي جون كيري أمس السبت اتصالا هاتفيا بنظيره الروسي سيرغي لافروف، "
-        "وحضه على سحب القوات الروسية من القرم.\n"
-        "وجاء اتصال الوزيرين في يوم دبلوماسي مزدحم، إذ تحادث الرئيسان باراك أوباما وفلاديمير "
-        "بوتين هاتفيا أيضا."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2014, 3, 2))))
-    assert not det.is_call_report
-
-
-def test_a_video_meeting_that_brought_them_both_together(lexicon) -> None:  # type: ignore[no-untyped-def]
-    """ "... وذلك خلال اللقاء المرئي الذي جمعهما أمس": "them both" are the two presidents the
-    sentence named before, further back than a video form's reach (writer49's w49-013)."""
-    text = (
-        "أفاد البيت الأبيض بأن الرئيس الأمريكي جو بايدن حذر نظيره الروسي فلاديمير بوتين من عقوبات "
-        'اقتصادية "قوية" في حال شنت موسكو هجوما على أوكرانيا، وذلك خلال اللقاء المرئي الذي '
-        "جمعهما أمس الثلاثاء."
-    )
-    det = detect(lexicon, normalize_article(article(text, day=dt.date(2021, 12, 8))))
-    assert det.is_call_report, det.reason
-
-
 def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:  # type: ignore[no-untyped-def]
     """ "بوتين بعث برسائل إلى ترمب عبر ويتكوف.. وواشنطن طلبت اتصالا هاتفيا": Witkoff ends the
     first part; Washington asked for the call, which is the presidents' (writer49's w49-029)."""
@@ -896,3 +801,96 @@ def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:
     det = detect(lexicon, normalize_article(article(text, title=title, day=dt.date(2025, 3, 14))))
     assert det.is_call_report, det.reason
     assert [m.parties for m in det.by_sentence[-1]] == [{"us", "russia"}]
+
+
+# Whole stories and their verdict: (text, publication day, is a call report). Every case failed
+# before the rule its comment names, except those marked as guards.
+STORIES = [
+    # "خلال اتصال هاتفي" with no day is news in the story's first sentence, and a byline and a
+    # dateline above it are no sentences of the story (writer48's w48-016).
+    pytest.param(
+        "كتب: محمد عبد الرحمن\nموسكو (أ ش أ)\n"
+        "قال يوري أوشاكوف، مساعد الرئيس الروسي، إن الرئيس فلاديمير بوتين أكد لنظيره الأمريكي "
+        "دونالد ترامب، خلال اتصال هاتفي استمر قرابة ساعة، أن موسكو لن تتراجع عن أهدافها.\n"
+        "وأضاف أوشاكوف أن الرئيسين بحثا كذلك الأوضاع في الشرق الأوسط.",
+        dt.date(2025, 7, 3),
+        True,
+        id="first-sentence-past-a-byline-is-news",
+    ),
+    # Past a dateline, the lead tells of a visit and names no call: the presidents' call "خلال
+    # محادثتهما الهاتفية مطلع الشهر" in the sentence after it is what was said there. (A guard:
+    # before bylines were skipped the sentence's index alone made it background; now it fails
+    # without the meeting-lead check.)
+    pytest.param(
+        "سوتشي - وكالات\n"
+        "استقبل الرئيس الروسي فلاديمير بوتين، اليوم الثلاثاء، وزير الخارجية الأمريكي مايك بومبيو "
+        "في منتجع سوتشي، في أول زيارة لبومبيو إلى روسيا منذ توليه منصبه.\n"
+        "وقال بوتين إن الرئيس الأمريكي دونالد ترامب يرغب في استعادة العلاقات، مشيرا إلى أنه "
+        "ناقش ذلك معه خلال محادثتهما الهاتفية مطلع الشهر الجاري.",
+        dt.date(2019, 5, 14),
+        False,
+        id="recalled-under-a-lead-about-a-meeting",
+    ),
+    # The lead (past a dateline) tells the presidents' call first and a talk with Zelensky after
+    # it: the lead is not another leader's call, so the call named further down is news.
+    pytest.param(
+        "واشنطن - موسكو: «الشرق الأوسط»\n"
+        "المكالمة الهاتفية التي جمعت، مساء أمس (الاثنين)، الرئيس الأميركي دونالد ترمب ونظيره "
+        "الروسي فلاديمير بوتين، وسبقتها محادثة بين ترمب والرئيس الأوكراني زيلينسكي، لم تحمل "
+        "الاختراق المنتظر.\n"
+        "وأضاف بوتين أن المحادثة كانت «صريحة ومفيدة جدا».",
+        dt.date(2025, 5, 20),
+        True,
+        id="another-call-after-the-presidents-in-the-lead",
+    ),
+    # "قال زيلينسكي إنه أجرى "محادثة هادفة" مع ترامب": who says so held the call, so the lead is
+    # another leader's call, and the presidents' talk the story's call came after is its background
+    # (writer50's w50-029).
+    pytest.param(
+        'قال الرئيس الأوكراني فولوديمير زيلينسكي إنه أجرى "محادثة هادفة" مع الرئيس الأمريكي '
+        "دونالد ترامب مساء اليوم الأربعاء، تناولت فرص السلام.\n"
+        "وكتب زيلينسكي أن فريقيهما اتفقا على مواصلة الاتصالات.\n"
+        "وجاءت المكالمة بعد ساعات من إعلان ترامب عن محادثة مع الرئيس الروسي فلاديمير بوتين.",
+        dt.date(2025, 2, 12),
+        False,
+        id="a-leader-who-says-he-held-a-call-is-its-party",
+    ),
+    # A guard: "قال ترامب، خلال استقباله زيلينسكي، إنه سيتحدث مع بوتين": "he" is Trump, who said
+    # so; the guest he received is no one who tells of a call of his own.
+    pytest.param(
+        "قال الرئيس الأمريكي دونالد ترامب، خلال استقباله الرئيس الأوكراني فولوديمير زيلينسكي في "
+        "المكتب البيضاوي اليوم الاثنين، إنه سيتحدث عبر الهاتف مع الرئيس الروسي فلاديمير بوتين "
+        "فور انتهاء اجتماعاته.",
+        dt.date(2025, 8, 18),
+        True,
+        id="whom-the-president-received-is-no-party",
+    ),
+    # The lead is Kerry's call with Lavrov; "إذ تحادث الرئيسان ... هاتفيا أيضا" is the day's other
+    # news told in passing (writer50's w50-003).
+    pytest.param(
+        "واشنطن - «النهار»\n"
+        "أجرى وزير الخارجية الأميركي جون كيري أمس السبت اتصالا هاتفيا بنظيره الروسي سيرغي لافروف، "
+        "وحضه على سحب القوات الروسية من القرم.\n"
+        "وجاء اتصال الوزيرين في يوم دبلوماسي مزدحم، إذ تحادث الرئيسان باراك أوباما وفلاديمير "
+        "بوتين هاتفيا أيضا.",
+        dt.date(2014, 3, 2),
+        False,
+        id="the-presidents-call-too-is-a-side-note",
+    ),
+    # "... وذلك خلال اللقاء المرئي الذي جمعهما أمس": "them both" are the two presidents the
+    # sentence named before, further back than a video form's reach (writer49's w49-013).
+    pytest.param(
+        "أفاد البيت الأبيض بأن الرئيس الأمريكي جو بايدن حذر نظيره الروسي فلاديمير بوتين من عقوبات "
+        'اقتصادية "قوية" في حال شنت موسكو هجوما على أوكرانيا، وذلك خلال اللقاء المرئي الذي '
+        "جمعهما أمس الثلاثاء.",
+        dt.date(2021, 12, 8),
+        True,
+        id="a-video-meeting-that-brought-them-both-together",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "day", "reported"), STORIES)
+def test_stories(lexicon, text: str, day: dt.date, reported: bool) -> None:  # type: ignore[no-untyped-def]
+    det = detect(lexicon, normalize_article(article(text, day=day)))
+    assert det.is_call_report is reported, det.reason
