@@ -806,6 +806,34 @@ def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:
 # Whole stories and their verdict: (text, publication day, is a call report). Every case failed
 # before the rule its comment names, except those marked as guards.
 STORIES = [
+    # "لم يكن توقيت المكالمة ... عفويا" says the timing was not spontaneous: "لم يكن" denies a
+    # call only as "لم يكن هناك اتصال" or right before it (writer51's w51-004).
+    pytest.param(
+        "موسكو: «الشرق الأوسط»\n"
+        "لم يكن توقيت المكالمة الهاتفية التي جمعت الرئيس الأميركي دونالد ترمب ونظيره الروسي "
+        "فلاديمير بوتين، الخميس، عفويا.\n"
+        "فقد أفاد الكرملين بأن الاتصال جرى بمبادرة روسية.",
+        dt.date(2025, 10, 18),
+        True,
+        id="the-timing-of-the-call-was-not-spontaneous",
+    ),
+    # "لم يكن اتصالا هاتفيا بين الرئيسين": right before an indefinite call, "لم يكن" denies it. (A
+    # guard: the broader "لم يكن" cue it replaced denied it too.)
+    pytest.param(
+        "وأوضح مسؤولون أن الأمر لم يكن اتصالا هاتفيا بين الرئيسين باراك أوباما وفلاديمير بوتين، "
+        "بل رسالة مكتوبة عبر القناة المخصصة.",
+        dt.date(2016, 12, 17),
+        False,
+        id="it-was-not-a-phone-call-between-the-presidents",
+    ),
+    # A guard: "لم تكن المكالمة ... المنعطف" has the call as its subject and denies nothing.
+    pytest.param(
+        "لم تكن المكالمة الهاتفية التي جمعت الرئيس الأميركي دونالد ترمب بنظيره الروسي فلاديمير "
+        "بوتين مساء أمس الثلاثاء المنعطف الذي كانت تنتظره كييف.",
+        dt.date(2025, 3, 19),
+        True,
+        id="the-call-was-not-the-turning-point",
+    ),
     # "خلال اتصال هاتفي" with no day is news in the story's first sentence, and a byline and a
     # dateline above it are no sentences of the story (writer48's w48-016).
     pytest.param(

@@ -666,6 +666,14 @@ FIELD_CASES = [
         {"call_status": "unknown"},
         id="the-other-side-can-neither-confirm-nor-deny",
     ),
+    pytest.param(
+        'قال الرئيس الأمريكي دونالد ترامب إنه سيتصل بالرئيس الروسي فلاديمير بوتين "خلال الأيام '
+        'القليلة المقبلة" لمناقشة مستقبل معاهدة نيو ستارت، آخر معاهدة للحد من الأسلحة النووية '
+        "بين البلدين، والتي ينتهي سريانها يوم الخميس.",
+        dt.date(2026, 2, 2),
+        {"call_status": "scheduled", "call_date": None},
+        id="another-events-day-does-not-beat-a-vague-one",
+    ),
 ]
 
 

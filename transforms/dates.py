@@ -913,8 +913,8 @@ _VAGUE_WAY_RE = re.compile(
 )
 # "لتهنئته بالفوز في الانتخابات التي جرت يوم 18 مارس": a relative clause on another event's noun
 _OTHER_EVENT_RE = re.compile(
-    r"(?:^|\s)(?![وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|هاتفي|مرئي|متلفز|عبر))\S+\s+(?:ال)?(?:تي|ذي)\s+"
-    r"(?:جرت|جري|عقدت|عقد|اجريت|نظمت|شهدت|شهد|وقعت|وقع|(?:طرح|اقترح|اعلن)(?:ه|ها)?)(?!\w)"
+    r"(?:^|\s)(?![وفبلك]*(?:ال)?(?:اتصال|مكالم|محادث|مباحث|هاتفي|مرئي|متلفز|عبر))\S+\s+و?(?:ال)?(?:تي|ذي)\s+"
+    r"(?:جرت|جري|عقدت|عقد|اجريت|نظمت|شهدت|شهد|وقعت|وقع|[يت]نتهي|[يت]نقضي|انتهت|انتهي|(?:طرح|اقترح|اعلن)(?:ه|ها)?)(?!\w)"
 )
 
 
@@ -989,9 +989,10 @@ def _pick_in_evidence(
             if same_tier == tier and mention.value is not None:
                 return _resolution(mention, mention_where)
     if best.value is None and tier > 0:
-        # Outside the call's own clause, a dated expression beats a vague one.
+        # Outside the call's own clause, a dated expression beats a vague one, but not another
+        # event's date ("... خلال الأيام المقبلة ..., والتي ينتهي سريانها يوم الخميس")
         for _tier, _dist, mention, mention_where in ranked:
-            if mention.value is not None:
+            if mention.value is not None and _tier < 3:
                 return _resolution(mention, mention_where)
     return _resolution(best, where)
 

@@ -206,6 +206,9 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
 
 # A negator right before the call expression: "لم يجر أي اتصال", "وليس عبر اتصال هاتفي",
 # "دون اتصال هاتفي", "بدلا من مكالمة".
+# "لم يكن اتصالا هاتفيا بين الرئيسين" (was not a call) denies, with the call as the predicate; with
+# the call as the subject, "لم تكن المكالمة ... المنعطف" only says what it was not
+_NOT_A_CALL_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?(?:لم|لن)\s+(?:يكن|تكن|يكون|تكون)\s*$")
 _NEGATED_RIGHT_BEFORE_RE = re.compile(
     r"(?:^|[\s«\"“(])[وف]?(?:لا|لم|لن|اي|ايه|ليس|ليست|دون|بدون|من\s+دون|بدلا\s+من|بدل|عوضا\s+عن)"
     r"(?:\s+(?:عبر|من\s+خلال|في|ب))?\s*$"
@@ -647,6 +650,7 @@ def analyse_mention(
     negated = (
         (
             bool(_NEGATED_RIGHT_BEFORE_RE.search(before))
+            or bool(_NOT_A_CALL_BEFORE_RE.search(before) and not text.startswith("ال", start))
             or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
             # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
             or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and _IMPERFECT_RE.match(text, start))
