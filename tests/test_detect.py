@@ -806,6 +806,21 @@ def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:
 # Whole stories and their verdict: (text, publication day, is a call report). Every case failed
 # before the rule its comment names, except those marked as guards.
 STORIES = [
+    # "وتأتي المحادثات بعد أسبوع تقريبا من الاتصال الهاتفي بين الرئيسين": the subject is the
+    # ministers' talks in Riyadh, measured by the presidents' call (writer52's w52-028).
+    pytest.param(
+        "الرياض - «عكاظ»\n"
+        "احتضن قصر الدرعية في الرياض، اليوم الثلاثاء، محادثات بين وفدين أمريكي وروسي رفيعي "
+        "المستوى، ترأسهما وزير الخارجية الأمريكي ماركو روبيو ونظيره الروسي سيرغي لافروف.\n"
+        "وأعلنت الخارجية الأمريكية أن الجانبين اتفقا على إعادة تعيين السفراء.\n"
+        "وتأتي المحادثات بعد أسبوع تقريبا من الاتصال الهاتفي بين الرئيسين ترمب وبوتين، الذي مهد "
+        "لهذا اللقاء.\n"
+        "وقال أوشاكوف للصحفيين إن من المبكر الحديث عن موعد محدد لقمة بين الرئيسين، لكنه وصف "
+        "المحادثات بأنها «جيدة».",
+        dt.date(2025, 2, 18),
+        False,
+        id="the-ministers-talks-came-a-week-after-the-call",
+    ),
     # "لم يكن توقيت المكالمة ... عفويا" says the timing was not spontaneous: "لم يكن" denies a
     # call only as "لم يكن هناك اتصال" or right before it (writer51's w51-004).
     pytest.param(

@@ -218,11 +218,13 @@ _COMES = r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\
 _COMES_AFTER_RE = re.compile(
     _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
-# The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد"
+# The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد", "وتأتي
+# المحادثات بعد أسبوع تقريبا من"
 # "... هاتفيا أيضا", "... كذلك": a second event told alongside the story's own
 _ALSO_AFTER_RE = re.compile(r"(?:\s+[^\s،,.]+){0,8}?\s+(?:ايضا|كذلك)(?!\w)")
 _COMES_SUBJECT_CALL_RE = re.compile(
-    r"\s+(?:هذه\s+|هذا\s+)?(?:ال)(?:مكالمه|اتصال|محادثه)\s+(?:بعد|عقب|اثر|قبل|غداه)"
+    r"\s+(?:هذه\s+|هذا\s+)?(?:ال)(?:مكالم|اتصال|محادث|مباحث)\w{0,2}\s+(?:\S+\s+){0,2}?"
+    r"(?:بعد|عقب|اثر|قبل|غداه)(?!\w)"
 )
 # The call as the context of what a sentence tells: a cause or time right before the call
 # expression ("على خلفية الاتصال", "في أعقاب المكالمة", "بعد أن فشلت المكالمة", "قبل ساعات من
