@@ -72,6 +72,8 @@ SCORED_BY = {
     "fiftieth_writer.jsonl": "4ca6816",
     "forty_seventh_writer.jsonl": "5a975ee",
     "forty_ninth_writer.jsonl": "28ba386",
+    "fifty_first_writer.jsonl": "3235c7b",
+    "fifty_second_writer.jsonl": "3235c7b",
 }
 
 # Run inside the old tree: print one row per article of the corpus file given.

@@ -77,6 +77,8 @@ SETS = {
     "writer48": ("forty_eighth_writer.jsonl",),
     "writer49": ("forty_ninth_writer.jsonl",),
     "writer50": ("fiftieth_writer.jsonl",),
+    "writer51": ("fifty_first_writer.jsonl",),
+    "writer52": ("fifty_second_writer.jsonl",),
 }
 FIELDS = (
     "us_leader",
