@@ -218,10 +218,10 @@ _COMES = r"^\W*[وف]?(?P<verb>ياتي|تاتي|جاء|جاءت|اتي|اتت)\
 _COMES_AFTER_RE = re.compile(
     _COMES + r"(?:بعد|غداه|عقب|اثر|اعقاب|قبل|تنفيذا|ترجمه|تتويجا|استكمالا|متابعه)\b"
 )
-# The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد", "وتأتي
-# المحادثات بعد أسبوع تقريبا من"
 # "... هاتفيا أيضا", "... كذلك": a second event told alongside the story's own
 _ALSO_AFTER_RE = re.compile(r"(?:\s+[^\s،,.]+){0,8}?\s+(?:ايضا|كذلك)(?!\w)")
+# The subject of "جاء" is itself a call named by a bare noun: "وجاءت المكالمة بعد", "وتأتي
+# المحادثات بعد أسبوع تقريبا من"
 _COMES_SUBJECT_CALL_RE = re.compile(
     r"\s+(?:هذه\s+|هذا\s+)?(?:ال)(?:مكالم|اتصال|محادث|مباحث)\w{0,2}\s+(?:\S+\s+){0,2}?"
     r"(?:بعد|عقب|اثر|قبل|غداه)(?!\w)"
@@ -298,7 +298,6 @@ _SOURCE_GAP_RE = re.compile(
     r"|(?:^|\s)[يت]?(?:كشف|روي|تحدث|تكلم|علق|كتب)\w{0,2}(?:\s+[^\s،,.]+){0,3}\s+"
     r"(?:عن|حول|بشان|ما\s+(?:دار|جري|حدث)\s+في)\s*$"
 )
-# A speech verb or attribution right before a person: that person is the source of the news.
 # An imperfect verb after "قد" is a modal ("قد يتصل", "قد تتحدث"); a perfect one that starts with
 # ت is no imperfect ("كان ترامب قد تحدث مع بوتين": he had spoken)
 _IMPERFECT_RE = re.compile(
@@ -309,6 +308,7 @@ _SELF_CALL_RE = re.compile(
     r"(?:^|\s)[اب]?ن(?:ه|ها)\s+(?:قد\s+)?(?P<verb>س?(?:اجري|اجرت|تحدث|تحدثت|اتصل|اتصلت|بحث|بحثت|"
     r"تلقي|تلقت|هاتف|هاتفت|تحادث|[يت](?:جري|تحدث|تصل)))(?!\w)"
 )
+# A speech verb or attribution right before a person: that person is the source of the news.
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:و|ف)?(?:قال|قالت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|كشف|كشفت|اوضح|اوضحت|اشار|اشارت|صرح|"
     r"نفي|نفت|ينفي|تنفي|"
@@ -362,14 +362,17 @@ _OTHER_BODY_MEETING_RE = re.compile(
 )
 # ... and after it: "قمة افتراضية لمجموعة العشرين بمشاركة ترامب وبوتين" is many leaders' meeting
 _OTHER_BODY_AFTER_RE = re.compile(r"\s+(?:\S+\s+)?(?:ل|لل|ب)?(?:ال)?(?:" + _BODIES + r"|مشارك\w*)")
-# A video form whose head is a call noun ("محادثة مباشرة عبر الفيديو"): a call itself, whose
-# parties may stand further off than those of a bare "عبر الفيديو".
+# A video form's own relative clause, up to its time words: "الذي عقده أمس (الثلاثاء)"
 _HELD_BY_RELATIVE_RE = re.compile(
     r"\s+(?:الذي|التي|اللذي)\s+(?:عقد|اجر|جمع)\w{0,3}(?:\s+(?:اليوم|امس|مساء|صباح|يوم|"
     r"\(?(?:ال)?(?:" + "|".join(WEEKDAY_STEMS) + r")\w{0,2}\)?))*"
 )
+# "، وواشنطن طلبت" right before the call: a new subject and its verb
 _NEW_SUBJECT_RE = re.compile(r"،\s*و[^\s،,.]+\s+[^\s،,.]+\s*$")
+# "الذي جمعهما": the relative clause's object is the two named before it
 _DUAL_OBJECT_RE = re.compile(r"(?:جمعهما|جمعتهما|عقداه|اجرياه|اجرياها|عقدتاه)(?!\w)")
+# A video form whose head is a call noun ("محادثة مباشرة عبر الفيديو"): a call itself, whose
+# parties may stand further off than those of a bare "عبر الفيديو".
 _VIDEO_CALL_NOUN_RE = re.compile(r"[وفبلك]*(?:ال)?(?:مكالم|محادث|اتصال|حوار)")
 # Page furniture that links to other stories: never this article's news.
 _RELATED_LINK_RE = re.compile(
@@ -487,7 +490,7 @@ def _is_source(person: Person, text: str, anchor: int) -> bool:
         return False  # "قال زيلينسكي إنه أجرى محادثة مع ترامب": who says so held it
     if _SOURCE_GAP_RE.search(text[person.end : anchor]):
         return True
-    return bool(_SPEECH_BEFORE_RE.search(text[max(0, person.start - 30) : person.start]))
+    return said is not None
 
 
 def _attached(text: str, p: Person, start: int, end: int) -> bool:
@@ -888,10 +891,15 @@ _RECENT_DAYS = (3, 14)  # a "soft" recalled call within [-3, +14] days of public
 _FURNITURE_WORDS = 5
 
 
+def _story_line(idx: int, text: str) -> bool:
+    """Is sentence ``idx`` (the title is -1) part of the story, not a short line above it?"""
+    return idx >= 0 and len(text.split()) > _FURNITURE_WORDS
+
+
 def _past_the_lead(lex: Lexicon, texts: Sequence[tuple[int, str]], sentence: int) -> bool:
     """Is ``sentence`` past the story's lead: its third sentence or later, or its second under
     a lead about a meeting that names no call ("استقبل بوتين بومبيو ... في أول زيارة")?"""
-    story = [t for i, t in texts if 0 <= i < sentence and len(t.split()) > _FURNITURE_WORDS]
+    story = [t for i, t in texts if i < sentence and _story_line(i, t)]
     if len(story) > 1:
         return True
     return (
@@ -1056,7 +1064,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         for idx, text in texts
     }
     # the story's first sentence: past a byline or dateline ("كتب: ...", "موسكو (أ ش أ)")
-    lead = next((i for i, t in texts if i >= 0 and len(t.split()) > _FURNITURE_WORDS), 0)
+    lead = next((i for i, t in texts if _story_line(i, t)), 0)
     for idx, text in texts:
         told_first = False  # this sentence told the presidents' call before any other
         for m in by_sentence[idx]:
@@ -1127,11 +1135,7 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         )
     # A call that the article reports beats one that is merely recalled.
     explainer = any(EXPLAINER_RE.search(t) for i, t in texts if i <= 0)
-    texts_by_index = dict(texts)
-
-    def sentence_of(idx: int) -> str:
-        return texts_by_index[idx]
-
+    sentence_text = dict(texts)
     reported = [
         m
         for m in strong
@@ -1150,7 +1154,8 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         # call: a plain "talk with" further down is that story's background
         reported = []
     if lead_other_call and all(
-        m.sentence > lead and _ALSO_AFTER_RE.match(sentence_of(m.sentence), m.end) for m in reported
+        m.sentence > lead and _ALSO_AFTER_RE.match(sentence_text[m.sentence], m.end)
+        for m in reported
     ):
         # "وجاء اتصال الوزيرين في يوم مزدحم، إذ تحادث الرئيسان ... هاتفيا أيضا": the presidents'
         # call "too" is a side note of the story about the other call
@@ -1164,7 +1169,6 @@ def detect(lex: Lexicon, art: NormalizedArticle, call_day: dt.date | None = None
         ),
         default=None,
     )
-    sentence_text = dict(texts)
     if first_other is not None and all(
         m.sentence > first_other
         and _PROPOSED_BEFORE_RE.search(sentence_text[m.sentence], max(0, m.start - 40), m.start)

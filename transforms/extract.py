@@ -109,6 +109,8 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
     # "اقترح خلال اتصال هاتفي أجراه اليوم مع بوتين عقد قمة": a request made during the call is
     # what was said in it, not a request for it
     framed = bool(DURING_RE.search(text, max(0, mention.start - 12), mention.start))
+    # "دعا ... إلى", "اقترح أن" before the call: what the status cues below may be the object of
+    proposals = list(_PROPOSAL_HEAD_RE.finditer(text, lo, mention.start))
     for status in ("requested", "scheduled", "held", "held_weak"):
         for m in lex.status_re[status].finditer(text, max(0, lo), min(len(text), hi)):
             if any(s <= m.start() < e for s, e in requester_spans):
@@ -132,17 +134,15 @@ def call_status(lex: Lexicon, text: str, mention: CallMention) -> str:
                 status == "held"
                 and m.start() < mention.start < m.end()
                 and any(
-                    _TALK_WORD_RE.search(text, h.end(), m.start())
-                    for h in _PROPOSAL_HEAD_RE.finditer(text, lo, m.start())
+                    h.end() <= m.start() and _TALK_WORD_RE.search(text, h.end(), m.start())
+                    for h in proposals
                 )
             ):
                 # "دعا بوتين بايدن إلى مواصلة النقاش في محادثة مباشرة": the talk "in a call" is
                 # what was proposed, its verb the status ("دعاه إلى زيارة موسكو في اتصال
                 # هاتفي" is an invitation made during a call, and stays held)
                 d += _WEAK_CUE_PENALTY
-            elif status == "scheduled" and any(
-                h.end() == m.start() for h in _PROPOSAL_HEAD_RE.finditer(text, lo, m.start())
-            ):
+            elif status == "scheduled" and any(h.end() == m.start() for h in proposals):
                 # "اقترح أمس أن يجري الرجلان محادثة": the verb proposed, not a call to come
                 d += _WEAK_CUE_PENALTY
             key = (d, -(m.end() - m.start()), status.removesuffix("_weak"))
