@@ -290,8 +290,16 @@ _RELATIVE_WITH_HIM_RE = re.compile(
 _NEW_CLAUSE_RE = re.compile(
     r"[،,]\s*(?:و(?:ان|انه|انها|اضاف|قال|اكد|اشار)|فيما|بينما|في حين)(?!\w)"
 )
-# a future verb right before the call expression: "سيجريان اتصالا"
-_FUTURE_BEFORE_RE = re.compile(r"(?:^|\s)[وف]?س[يتن]\w{2,}\s+(?:\S+\s+){0,2}$")
+# a future verb right before the call expression: "سيجريان اتصالا"; not a name or a noun
+# that starts the same way ("ستيف ويتكوف", "سيرغي لافروف", "سنوات", "اثنتين وستين دقيقة")
+_NOT_FUTURE_WORD = (
+    r"(?:سير[غج]ي\w*|ستيف\w*|ستار\w*|ستالين|ستريت|ستريم|ستوكهولم|ستولتنبرغ|ستوب|ستون|ستين|سته"
+    r"|سنو(?:ات|دن|ي\w*)|سنت(?:ين|ان|ا)|سندات|سنغافور\w*|سيا(?:س|د|ق|ر)\w*|سيطر\w*|سيما"
+    r"|سيناريو\w*|سيناتور\w*|سيناء|سينما\w*|سيبيري\w*|سيد(?:ي|ه)?|سيئ\w*|سيول|سيئول)(?!\w)"
+)
+_FUTURE_BEFORE_RE = re.compile(
+    rf"(?:^|\s)[وف]?(?!{_NOT_FUTURE_WORD})س[يتن]\w{{2,}}\s+(?:\S+\s+){{0,2}}$"
+)
 _SOURCE_GAP_RE = re.compile(
     r"(?:^|\s)(?:ان|انه|انها|بان|:)(?:\s|$)|:"
     # "أوشاكوف يكشف تفاصيل جديدة عن مكالمة بوتين وبايدن": who tells of the call
