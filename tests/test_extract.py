@@ -269,6 +269,19 @@ def test_a_live_blog_entry_names_its_source_and_its_day(lexicon) -> None:  # typ
     # an entry stamped before the page opened may be the next day's: no day is read from it
     early = text.replace("16:40", "09:40").replace("17:55", "10:15")
     assert run(lexicon, early, day=dt.date(2025, 3, 18)).call_date is None
+    # unless the page's time is its last update: its stamps run forward to the last one, at
+    # most an hour before the page's time (writer54's live blogs)
+    for stamps, page, want in [
+        (("09:40", "10:15"), (10, 40), "2025-03-18"),
+        (("9:40 صباحا", "1:15 بعد الظهر"), (13, 40), "2025-03-18"),
+        (("09:40", "10:15"), (12, 40), None),  # the last entry long before: the page opened
+        (("23:40", "00:15"), (0, 40), None),  # past midnight: the first entry's day is unsure
+    ]:
+        blog = text.replace("16:40", stamps[0]).replace("17:55", stamps[1])
+        published = dt.datetime(2025, 3, 18, *page, tzinfo=CAIRO)
+        art = Article("t", "u", "o", None, None, blog, published, None)
+        got = analyze_article(lexicon, art)[1].call_date
+        assert (str(got) if got else None) == want, (stamps, page)
 
 
 def test_who_called_told_further_down(lexicon) -> None:  # type: ignore[no-untyped-def]

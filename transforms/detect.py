@@ -311,6 +311,8 @@ _SOURCE_GAP_RE = re.compile(
 _IMPERFECT_RE = re.compile(
     r"[ين]|تت|ت(?!(?:حدث|لق|باحث|هاتف|حادث|واصل|شاور|بادل)(?:ا|ت|وا)?(?!\w))"
 )
+# "قد", "ربما" right before the call verb ("ربما يتحدث"، "«ربما» أتحدث")
+_MODAL_BEFORE_RE = re.compile(r"(?:^|[\s«\"“])[وف]?(?:قد|ربما)\W*$")
 # "إنه أجرى", "إنها تحدثت": the one who says so made the call ("قال زيلينسكي إنه أجرى محادثة")
 _SELF_CALL_RE = re.compile(
     r"(?:^|\s)[اب]?ن(?:ه|ها)\s+(?:قد\s+)?(?P<verb>س?(?:اجري|اجرت|تحدث|تحدثت|اتصل|اتصلت|بحث|بحثت|"
@@ -343,6 +345,9 @@ _BETWEEN_RE = re.compile(r"\s*(?:(?:ال)?(?:ذي|تي)\s+(?:\S+\s+){0,3}?)?(?:\
 _NO_DATE_AFTER_RE = re.compile(
     r"\b(?:لا|لم)\s+(?:يوجد|يحدد|يتحدد|تحدد|يتم\s+تحديد|يجر\s+تحديد)\s+(?:اي\s+)?موعد"
     r"|\bلم\s+(?:ي|ت)ؤكد\w{0,3}|\bدون\s+تاكيد|\bغير\s+مؤكد\w{0,2}"
+    # "سأتحدث مع بوتين في الوقت المناسب": when the time comes, no plan ("دون أن يحدد موعده"
+    # leaves a call announced)
+    r"|\b(?:في\s+الوقت\s+(?:ال)?(?:مناسب|ملائم)|(?:عندما|حين|حينما)\s+يحين\s+(?:ال)?وقت)\b"
     # "اتصال جديد بين الرئيسين «ممكن»": possible, not arranged ("في أقرب وقت ممكن": soon)
     r"|\b(?<!وقت\s)(?:ممكن|ممكنا)\b"
     # "اتصالا بين الرئيسين «يمكن تنظيمه بسرعة»": could be arranged, is not
@@ -424,6 +429,10 @@ _PLUPERFECT_VERB_RE = re.compile(
     r"(?:^|\s)و?(?:كان|كانت|كانا)\s+(?:[^\s،,.:]+\s+){1,5}?"
     r"(?:تحدث|تحادث|اتصل|اجري|تباحث|بحث|هاتف|تهاتف|تلقي|تلقت)(?:ا|ت|تا)?(?:\s|$)"
 )
+# "وكانت القمة الافتراضية بين بايدن وبوتين قد استمرت ساعتين": the call is the subject of
+# كان, and قد follows it (a few words on)
+_KANA_BEFORE_RE = re.compile(r"(?:^|\s)و?(?:كان|كانت|كانا)\s+$")
+_QAD_AFTER_RE = re.compile(r"(?:\s+[^\s،,.:]+){0,6}?\s+قد\s")
 # A call expression after "هامش" is the venue of something else: "على هامش القمة الافتراضية".
 _VENUE_BEFORE_RE = re.compile(r"\bهامش\s+$")
 # A bare video form that belongs to an address or a session: "كلمة لبوتين عبر الفيديو",
@@ -665,8 +674,8 @@ def analyse_mention(
             bool(_NEGATED_RIGHT_BEFORE_RE.search(before))
             or bool(_NOT_A_CALL_BEFORE_RE.search(before) and not text.startswith("ال", start))
             or bool(_NO_DATE_AFTER_RE.search(text, end, min(hi, end + 90)))
-            # "قد يتصل" (he may call); "قد تحدث" (he has spoken) is no modal
-            or bool(re.search(r"(?:^|\s)[وف]?قد\s*$", before) and _IMPERFECT_RE.match(text, start))
+            # "قد يتصل", "ربما يتحدث" (he may call); "قد تحدث" (he has spoken) is no modal
+            or bool(_MODAL_BEFORE_RE.search(before) and _IMPERFECT_RE.match(text, start))
         )
         or (
             not DURING_RE.search(before)
@@ -710,6 +719,10 @@ def analyse_mention(
         or bg["soft_after"].search(near_after)
         or _PLUPERFECT_RE.search(text[max(0, start - 120) : start])
         or _PLUPERFECT_VERB_RE.search(text[max(0, start - 80) : end])
+        or (
+            _KANA_BEFORE_RE.search(text, max(0, start - 12), start)
+            and _QAD_AFTER_RE.match(text, end)
+        )
         or measured_by
     ):
         recall = "soft"

@@ -500,39 +500,69 @@ _WHEN_UNTOLD_RE = re.compile(
 _POSTPONED_RE = re.compile(r"\b(?:تاجل|تاجلت|ارجئ|ارجئت|اجلت|تاجيل|ارجاء)\w{0,2}\b")
 
 
-# A live-blog entry: "23:41 ترامب على «تروث سوشال»: ...", "12:20 ص — الكرملين: ..."
+# A live-blog entry: "23:41 ترامب على «تروث سوشال»: ...", "12:20 ص — الكرملين: ...",
+# "1:10 بعد الظهر - الكرملين: ..."
 _ENTRY_TIME_RE = re.compile(
-    r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<half>[صم](?!\w)|am\b|pm\b)?\s*[—–\-|]?\s*"
+    r"^\W*(?P<h>\d{1,2}):(?P<m>\d{2})\s*"
+    r"(?P<half>[صم](?!\w)|am\b|pm\b|صباحا|فجرا|ظهرا|بعد\s+الظهر|عصرا|مساء|ليلا)?\s*[—–\-|]?\s*"
 )
 # its speaker, before the first colon: "12:20 ص — الرئيس الأمريكي ترامب يكتب على منصته:"
 _ENTRY_SOURCE_RE = re.compile(_ENTRY_TIME_RE.pattern + r"(?P<subj>[^:|]{2,70}):")
+_MORNING = ("ص", "am", "صباحا", "فجرا")
+_LAST_UPDATE_GAP = 60  # minutes between a live blog's last entry and its page time
 
 
-def _live_entry_day(text: str, published: dt.datetime | None) -> DateResolution | None:
-    """A held call told in a live-blog entry stamped later the same day than the page was
-    opened: that day (an earlier clock time may be the next day's, so it pins nothing)."""
+def _entry_clock(text: str) -> tuple[int, int] | None:
+    """The clock time a live-blog entry is stamped with, on 24 hours (None: not an entry)."""
     stamp = _ENTRY_TIME_RE.match(text)
-    if not stamp or published is None:
+    if not stamp:
         return None
     h, m = int(stamp.group("h")), int(stamp.group("m"))
-    half = stamp.group("half")
-    if half in ("ص", "am") and h == 12:
+    half = " ".join((stamp.group("half") or "").split())
+    if half in _MORNING and h == 12:
         h = 0  # "12:20 ص" is twenty past midnight
-    elif half in ("م", "pm") and h < 12:
-        h += 12
-    if h > 23 or m > 59 or (h, m) < (published.hour, published.minute):
+    elif half and half not in _MORNING and h < 12 and not (half == "ظهرا" and h >= 11):
+        h += 12  # "1:10 بعد الظهر", "8:15 مساء" (but "11:50 ظهرا" is before noon)
+    return (h, m) if h <= 23 and m <= 59 else None
+
+
+def _minutes(clock: tuple[int, int]) -> int:
+    return clock[0] * 60 + clock[1]
+
+
+def _live_entry_day(texts: Sequence[str], published: dt.datetime | None) -> DateResolution | None:
+    """A held call told in a live-blog entry (the first of ``texts``; the page's later
+    entries follow it) on the day the page gives: stamped later than the page was opened, or,
+    on a page whose stamps run forward to its last entry within the hour before the page's
+    time (which is then its last update, not its opening), earlier. Otherwise an earlier clock
+    time may be the next day's, so it pins nothing."""
+    if published is None:
         return None
-    return DateResolution(
-        published.date(),
-        "relative",
-        f"a live-blog entry stamped {h:02d}:{m:02d}, after the page opened on {published.date()}",
-    )
+    page = (published.hour, published.minute)
+    stamps = [c for c in map(_entry_clock, texts[1:]) if c is not None]
+    for text in texts[:1]:
+        clock = _entry_clock(text)
+        if clock is None:
+            return None
+        h, m = clock
+        if stamps != sorted(stamps) or (stamps and stamps[0] < clock):
+            return None  # the stamps go back: the page passes midnight
+        if clock >= page:
+            why = f"after the page opened on {published.date()}"
+        elif 0 <= _minutes(page) - _minutes((stamps or [clock])[-1]) <= _LAST_UPDATE_GAP:
+            why = f"before the page's last update at {page[0]:02d}:{page[1]:02d}"
+        else:
+            return None
+        return DateResolution(
+            published.date(), "relative", f"a live-blog entry stamped {h:02d}:{m:02d}, {why}"
+        )
+    return None
 
 
 # A call going on, or just over, as the story is written: "يجري حاليا مكالمة", "لا تزال جارية",
-# "أنهى للتو محادثة هاتفية"
+# "أنهى للتو محادثة هاتفية", a live blog's "نتابع لحظة بلحظة القمة المنعقدة عبر الفيديو"
 _GOING_ON_RE = re.compile(
-    r"(?<!\w)(?:حاليا|الان|للتو|في\s+هذه\s+الاثناء|(?:لا\s+)?(?:تزال|يزال|مازالت|مازال)\s+جاري\w{0,2})(?!\w)"
+    r"(?<!\w)(?:حاليا|الان|للتو|لحظه\s+بلحظه|اولا\s+باول|في\s+هذه\s+الاثناء|(?:لا\s+)?(?:تزال|يزال|مازالت|مازال)\s+جاري\w{0,2})(?!\w)"
 )
 _GOING_ON_REACH = 40
 
@@ -846,7 +876,10 @@ def extract(lex: Lexicon, art: NormalizedArticle, det: Detection) -> Extraction:
         )
     if resolution.value is None and status == "held" and primary.sentence >= 0:
         resolution = (
-            _live_entry_day(main, art.article.published_at)
+            _live_entry_day(
+                [main] + [s.folded for s in sentences[primary.sentence + 1 :]],
+                art.article.published_at,
+            )
             or _under_way(main, primary, art.article.published_at)
             or resolution
         )
