@@ -806,6 +806,25 @@ def test_a_new_subject_after_a_comma_and_wa_ends_the_neighbour(lexicon) -> None:
 # Whole stories and their verdict: (text, publication day, is a call report). Every case failed
 # before the rule its comment names, except those marked as guards.
 STORIES = [
+    # "بعد يوم واحد من اتصاله بنظيره الروسي": the presidents' call measures the lead's call
+    # with Zelensky (writer53's w53-024)
+    pytest.param(
+        "تحدث الرئيس الأمريكي جو بايدن، أمس الأحد، هاتفيا مع الرئيس الأوكراني فولوديمير "
+        "زيلينسكي، بعد يوم واحد من اتصاله بنظيره الروسي فلاديمير بوتين.\n"
+        "وقال البيت الأبيض إن الرئيسين بحثا سبل الردع.",
+        dt.date(2022, 2, 14),
+        False,
+        id="a-day-after-his-call-with-putin",
+    ),
+    # past a colon that opens a quote are the speaker's words: Biden's video meeting is with
+    # his allies, not Putin (writer53's w53-025)
+    pytest.param(
+        "جمع الرئيس الأمريكي جو بايدن حلفاءه الأوروبيين عبر الفيديو: «أنا مقتنع بأن الرئيس "
+        "بوتين اتخذ قراره».",
+        dt.date(2022, 2, 18),
+        False,
+        id="a-quote-after-a-colon-is-no-party",
+    ),
     # "وكانت المحادثة عبر الفيديو بين بايدن وبوتين قد استمرت ساعتين": the call is the subject
     # of a pluperfect, background in a story led by Biden's call with Scholz (writer54's
     # w54-027)
@@ -977,6 +996,21 @@ STORIES = [
         id="a-video-meeting-that-brought-them-both-together",
     ),
 ]
+
+
+def test_an_anniversary_headline_makes_the_story_history(lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "عامان على جنيف": every call in the story is history unless it is recent (writer53's
+    w53-036, whose "في كانون الأول من العام نفسه" dates the video summit by a month only)."""
+    text = (
+        "قبل عامين، في 16 حزيران 2021، التقى بايدن وبوتين في جنيف.\n"
+        "لم يصمد الوعد بالحوار طويلا.\n"
+        "وفي كانون الأول من العام نفسه عقد الرئيسان قمة مرئية طويلة."
+    )
+    day = dt.date(2023, 6, 16)
+    assert not detect(
+        lexicon, normalize_article(article(text, "عامان على جنيف", day))
+    ).is_call_report
+    assert detect(lexicon, normalize_article(article(text, "جنيف", day))).is_call_report
 
 
 @pytest.mark.parametrize(("text", "day", "reported"), STORIES)

@@ -45,6 +45,7 @@ _LOGGER = logging.getLogger(__name__)
 
 # How far (in characters of folded text) a party may stand from the call expression.
 _RIGHT_REACH = 90
+_QUOTE_OPENS_RE = re.compile(r':\s*["«“]')
 # Clause breaks that end the search for a party: a full stop (not in a number), a semicolon,
 # and connectives that open a new clause. The regex starts with a literal or a character class,
 # so it skips quickly through text; the word boundary before a connective is checked in _breaks.
@@ -413,6 +414,9 @@ EXPLAINER_RE = re.compile(
     r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات)|"
     # "مكالمات كثيرة وقمة واحدة": many calls, a review of them
     r"(?:ال)?(?:مكالمات|اتصالات|محادثات)\s+(?:ال)?(?:كثيره|عديده|متعدده|متكرره|متتاليه))\b"
+    # an anniversary headline: "عامان على جنيف", "عام على آخر مكالمة", "في الذكرى الأولى لـ"
+    r"|^\W*(?:عام|عامان|عامين|سنه|سنتان|ثلاثه\s+اعوام|اعوام|سنوات)\s+(?:علي|على)\s"
+    r"|^\W*(?:في\s+)?(?:ال)?ذكري\s"
 )
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
@@ -600,6 +604,9 @@ def analyse_mention(
         if p.start >= end
         and p.start - end <= _RIGHT_REACH
         and not _ATTRIBUTION_RE.search(text[told_end : p.start])
+        # "بايدن يجمع حلفاءه عبر الفيديو: «مقتنع بأن بوتين اتخذ قراره»": past a colon that
+        # opens a quote are the speaker's words, not the call's other party
+        and not _QUOTE_OPENS_RE.search(text, end, p.start)
         # "على اتصاله الهاتفي وعلى ... انطباعاته عن اجتماعه الأخير مع الرئيس ترامب": the
         # meeting's party
         and not _OWN_MEETING_RE.search(text, end, p.start)
