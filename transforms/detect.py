@@ -46,6 +46,8 @@ _LOGGER = logging.getLogger(__name__)
 # How far (in characters of folded text) a party may stand from the call expression.
 _RIGHT_REACH = 90
 _QUOTE_OPENS_RE = re.compile(r':\s*["«“]')
+# ("، وإن بوتين شكر ترامب" is a second thing the source said of the call: not this)
+_THAT_RE = re.compile(r"[،,]\s*(?:ب?ان|انه|انها|انهما|انهم)(?:\s|$)")
 # Clause breaks that end the search for a party: a full stop (not in a number), a semicolon,
 # and connectives that open a new clause. The regex starts with a literal or a character class,
 # so it skips quickly through text; the word boundary before a connective is checked in _breaks.
@@ -121,6 +123,13 @@ _YEAR_AFTER_RE = re.compile(r"\s*\d{4}")
 # president (the lexicon's titles hold the American and Russian counterparts)
 _OTHER_COUNTERPART_RE = re.compile(
     r"(?<!\w)[وفبلك]*نظير(?:ه|ها|هما)\s+(?!(?:ال)?(?:امريكي|اميركي|روسي)(?!\w))(?:ال)?\w{3,}ي(?!\w)"
+)
+
+
+# "الأخير" (the latter) as a subject, after a complementizer or a verb of saying (not the adjective
+# of "الاتصال الأخير")
+_LATTER_RE = re.compile(
+    r"(?:^|\s)(?:[وف]?(?:ب?ان|قال|اكد|اعلن|اوضح|اضاف|رد|اعرب)|فيما|بينما|كما)\s+(?P<who>(?:ال)?اخير(?:ه)?)(?!\w)"
 )
 
 
@@ -202,6 +211,14 @@ def _people(lex: Lexicon, text: str) -> list[Person]:
             if lex.elect_re.match(tail.lstrip()) or lex.elect_re.search(tail[:25]):
                 p = Person(p.start, p.end, p.role, p.president, p.counterpart, True)
         out.append(p)
+    if "اخير" in text:
+        # "وأن الأخير تحدث بدوره مع بوتين": the latter is the person named last before it
+        for m in _LATTER_RE.finditer(text):
+            before = [p for p in out if p.end <= m.start("who") and p.role != "both"]
+            if before:
+                last = before[-1]
+                out.append(Person(m.start("who"), m.end("who"), last.role, last.president))
+        out.sort(key=lambda p: p.start)
     return out
 
 
@@ -410,13 +427,17 @@ _ANAPHORA_RE = re.compile(
 )
 # Titles and leads of explainers and timelines: every call in them is history.
 EXPLAINER_RE = re.compile(
-    r"\b(?:محطات|سجل|سجلات|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
+    # ("محطات الطاقة" are power stations, not milestones)
+    r"\b(?:محطات(?!\s+(?:ال)?(?:طاق|كهرب|نوو|توليد|وقود|تحلي|ضخ|قطار|مترو|بنزين|اذاع|تلفز|فضائ))|سجل|سجلات|تسلسل\s+زمني|جدول\s+زمني|كرونولوجيا|نستعرض|استعراض|تاريخ\s+(?:ال)?(?:اتصالات|مكالمات|لقاءات)|"
     r"ابرز\s+(?:ال)?(?:محطات|الاتصالات|المكالمات|اللقاءات)|"
     # "مكالمات كثيرة وقمة واحدة": many calls, a review of them
     r"(?:ال)?(?:مكالمات|اتصالات|محادثات)\s+(?:ال)?(?:كثيره|عديده|متعدده|متكرره|متتاليه))\b"
     # an anniversary headline: "عامان على جنيف", "عام على آخر مكالمة", "في الذكرى الأولى لـ"
     r"|^\W*(?:عام|عامان|عامين|سنه|سنتان|ثلاثه\s+اعوام|اعوام|سنوات)\s+(?:علي|على)\s"
     r"|^\W*(?:في\s+)?(?:ال)?ذكري\s"
+    # a review of the calls: "ماذا نعرف عن اتصالات ترامب وبوتين؟" (of one call, "ماذا نعرف عن
+    # المكالمة؟", it heads that call's news)
+    r"|(?:ماذا|ما\s+الذي)\s+نعرف(?:ه)?\s+عن\s+(?:ال)?(?:اتصالات|مكالمات|محادثات)"
 )
 # Between a call and a person after it: the person is the source ("وفق ما أكده بيسكوف").
 _ATTRIBUTION_RE = re.compile(
@@ -607,6 +628,9 @@ def analyse_mention(
         # "بايدن يجمع حلفاءه عبر الفيديو: «مقتنع بأن بوتين اتخذ قراره»": past a colon that
         # opens a quote are the speaker's words, not the call's other party
         and not _QUOTE_OPENS_RE.search(text, end, p.start)
+        # "قالت لأوباما، خلال اتصال هاتفي أمس، إنها ليست متأكدة من أن بوتين ...": past "، إن"
+        # is what was said in the call, not who was on it
+        and not _THAT_RE.search(text, told_end, p.start)
         # "على اتصاله الهاتفي وعلى ... انطباعاته عن اجتماعه الأخير مع الرئيس ترامب": the
         # meeting's party
         and not _OWN_MEETING_RE.search(text, end, p.start)
@@ -965,7 +989,8 @@ def _recalled(
     if res.value is None:
         if tense is None and _other_month_after(text, m.end, published):
             return True  # "خلال اتصال هاتفي في أبريل" in a June article: an old call
-        return m.recall == "soft" and _past_the_lead(lex, texts, m.sentence)
+        # a review's call is history unless a date shows it recent
+        return m.recall == "soft" and (explainer or _past_the_lead(lex, texts, m.sentence))
     delta = (res.value - published.date()).days
     if delta <= -_STALE_DAYS:
         return True
